@@ -1,0 +1,250 @@
+package io.descent.cl;
+
+import io.descent.profile.PhaseTimer;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_mem;
+import org.jocl.cl_program;
+import org.jocl.cl_queue_properties;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Everything descent holds on one device: a context, one in-order command queue with profiling, a
+ * {@link PhaseTimer}, the built programs and the device arrays. Closing it releases all of them, and
+ * closing it again does nothing.
+ *
+ * <p>Programs are cached by (file, precision, defines); the device is fixed per runtime, so the key
+ * covers (device, precision, defines). Tuning defines ({@code WGS}, the reduction work-group size)
+ * come from {@link #tuning()} unless the caller overrides them.
+ */
+public final class ClRuntime implements AutoCloseable {
+    private final DeviceInfo device;
+    private cl_context context;
+    private cl_command_queue queue;
+    private final PhaseTimer timer = new PhaseTimer();
+    private final Map<String, Program> programs = new LinkedHashMap<>();
+    private final Set<DeviceArray> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final int workGroupSize;
+
+    private ClRuntime(DeviceInfo device) {
+        this.device = device;
+        int[] err = new int[1];
+        cl_context_properties props = new cl_context_properties();
+        props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platformId());
+        context = CL.clCreateContext(props, 1, new cl_device_id[]{device.deviceId()}, null, null, err);
+        ClException.check(err[0], "creating an OpenCL context on '" + device.name() + "'");
+        if (device.openclVersionNumber() >= 2.0) {
+            cl_queue_properties qp = new cl_queue_properties();
+            qp.addProperty(CL.CL_QUEUE_PROPERTIES, CL.CL_QUEUE_PROFILING_ENABLE);
+            queue = CL.clCreateCommandQueueWithProperties(context, device.deviceId(), qp, err);
+        } else {
+            queue = legacyQueue(context, device.deviceId(), err);
+        }
+        if (err[0] != CL.CL_SUCCESS) {
+            CL.clReleaseContext(context);
+            context = null;
+            ClException.check(err[0], "creating a profiling command queue on '" + device.name() + "'");
+        }
+        workGroupSize = (int) Math.min(256, Long.highestOneBit(Math.max(1, device.maxWorkGroupSize())));
+    }
+
+    @SuppressWarnings("deprecation")
+    private static cl_command_queue legacyQueue(cl_context context, cl_device_id device, int[] err) {
+        return CL.clCreateCommandQueue(context, device, CL.CL_QUEUE_PROFILING_ENABLE, err);
+    }
+
+    /** Opens a runtime on the device a selector names (see {@link Devices#select(String)}). */
+    public static ClRuntime open(String selector) {
+        return open(Devices.select(selector));
+    }
+
+    public static ClRuntime open(DeviceInfo device) {
+        if (device.deviceId() == null) {
+            throw new IllegalArgumentException("device '" + device.name() + "' is a description, not a driver device");
+        }
+        return new ClRuntime(device);
+    }
+
+    public DeviceInfo device() {
+        return device;
+    }
+
+    public cl_context context() {
+        return live(context);
+    }
+
+    public cl_command_queue queue() {
+        return live(queue);
+    }
+
+    public PhaseTimer timer() {
+        return timer;
+    }
+
+    /** Work-group size for reductions on this device: a power of two, at most 256. */
+    public int workGroupSize() {
+        return workGroupSize;
+    }
+
+    /** Default tuning defines for this device. */
+    public Map<String, String> tuning() {
+        Map<String, String> t = new TreeMap<>();
+        t.put("WGS", Integer.toString(workGroupSize));
+        return t;
+    }
+
+    /** {@code opencl/<file>} built for {@code precision} with the default tuning. */
+    public Program program(String file, Precision precision) {
+        return program(file, precision, Map.of());
+    }
+
+    /**
+     * {@code opencl/<file>} built for {@code precision} with the default tuning overridden by
+     * {@code defines}; built once, then served from the cache.
+     *
+     * @throws io.descent.UsageException   float64 on a device without it
+     * @throws KernelBuildException        the source does not compile; the message holds the build log
+     */
+    public Program program(String file, Precision precision, Map<String, String> defines) {
+        precision.requireSupportedBy(device);
+        Map<String, String> all = new TreeMap<>(tuning());
+        all.putAll(defines);
+        all.put("PRECISION", Integer.toString(precision.bits()));
+        if (device.fp64()) {
+            all.put("HAS_FP64", "1");
+        }
+        String options = all.entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
+        String key = file + "|" + options;
+        Program p = programs.get(key);
+        if (p == null) {
+            p = build(file, precision, options);
+            programs.put(key, p);
+        }
+        return p;
+    }
+
+    private Program build(String file, Precision precision, String options) {
+        String source = KernelSource.load(file);
+        int[] err = new int[1];
+        cl_program prog = CL.clCreateProgramWithSource(context(), 1, new String[]{source}, null, err);
+        ClException.check(err[0], "creating program opencl/" + file);
+        int rc = CL.clBuildProgram(prog, 1, new cl_device_id[]{device.deviceId()}, options, null, null);
+        if (rc != CL.CL_SUCCESS) {
+            String log = buildLog(prog);
+            CL.clReleaseProgram(prog);
+            if (rc == CL.CL_BUILD_PROGRAM_FAILURE || rc == CL.CL_INVALID_BUILD_OPTIONS) {
+                throw new KernelBuildException(file, options, device.name(), log);
+            }
+            throw new ClException(rc, "building opencl/" + file);
+        }
+        return new Program(this, file, precision, options, prog);
+    }
+
+    private String buildLog(cl_program prog) {
+        long[] size = new long[1];
+        if (CL.clGetProgramBuildInfo(prog, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size) != CL.CL_SUCCESS) {
+            return "";
+        }
+        byte[] buf = new byte[(int) size[0]];
+        CL.clGetProgramBuildInfo(prog, device.deviceId(), CL.CL_PROGRAM_BUILD_LOG, buf.length, Pointer.to(buf), null);
+        int n = 0;
+        while (n < buf.length && buf[n] != 0) n++;
+        return new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A new array of {@code length} values; contents are undefined until written or filled. */
+    public DeviceArray allocate(Precision precision, long length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("device array length must be at least 1, got " + length);
+        }
+        long bytes = length * precision.bytes();
+        if (bytes > device.maxAllocation()) {
+            throw new ClException(CL.CL_MEM_OBJECT_ALLOCATION_FAILURE, String.format(
+                    "allocating %s for %d %s values on '%s' (one buffer may hold at most %s)",
+                    Format.bytes(bytes), length, precision.label(), device.name(), Format.bytes(device.maxAllocation())));
+        }
+        int[] err = new int[1];
+        cl_mem mem = CL.clCreateBuffer(context(), CL.CL_MEM_READ_WRITE, bytes, null, err);
+        ClException.check(err[0], String.format("allocating %s for %d %s values on '%s'",
+                Format.bytes(bytes), length, precision.label(), device.name()));
+        DeviceArray a = new DeviceArray(this, precision, length, mem);
+        arrays.add(a);
+        return a;
+    }
+
+    /** A new array holding {@code values} (rounded to float32 in fp32). */
+    public DeviceArray upload(Precision precision, double[] values) {
+        DeviceArray a = allocate(precision, values.length);
+        try {
+            return a.write(values);
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /** Waits for every enqueued command and reads their timings. */
+    public void finish() {
+        ClException.check(CL.clFinish(queue()), "waiting for the device");
+        timer.drainAll();
+    }
+
+    /** Device arrays allocated through this runtime and not yet closed. */
+    public int liveArrays() {
+        return arrays.size();
+    }
+
+    public boolean isClosed() {
+        return context == null;
+    }
+
+    void forget(DeviceArray a) {
+        arrays.remove(a);
+    }
+
+    @Override
+    public void close() {
+        if (context == null) {
+            return;
+        }
+        try {
+            if (queue != null) {
+                CL.clFinish(queue);
+            }
+            timer.drainAll();
+        } finally {
+            for (DeviceArray a : arrays.toArray(new DeviceArray[0])) {
+                a.close();
+            }
+            for (Program p : programs.values()) {
+                p.close();
+            }
+            programs.clear();
+            if (queue != null) {
+                CL.clReleaseCommandQueue(queue);
+                queue = null;
+            }
+            CL.clReleaseContext(context);
+            context = null;
+        }
+    }
+
+    private <T> T live(T handle) {
+        if (handle == null) {
+            throw new IllegalStateException("the OpenCL runtime for '" + device.name() + "' is closed");
+        }
+        return handle;
+    }
+}

@@ -1,0 +1,27 @@
+package io.descent.profile;
+
+import java.util.Locale;
+
+/**
+ * What a piece of device work is for. Every kernel launch and transfer is enqueued under one phase,
+ * so a run's time splits into the cost of the gradient and everything an optimizer adds.
+ */
+public enum Phase {
+    /** Forward pass only: the loss, or losses at many step sizes (line searches, KeepStepping). */
+    LOSS,
+    /** Forward and backward pass: loss and gradient together. */
+    GRADIENT,
+    /** Hessian assembly or Hessian-vector products. */
+    HESSIAN,
+    /** Cholesky factorisation and triangular solves. */
+    SOLVE,
+    /** The optimizer's own kernels: the parameter and state update. */
+    UPDATE,
+    /** Host to device and device to host copies. */
+    TRANSFER;
+
+    /** Lower-case name used in tables, CSV and JSON. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
