@@ -1,0 +1,88 @@
+package io.descent.cli;
+
+import io.descent.DescentException;
+import io.descent.UsageException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code descent} command. Exit codes: 0 success, 1 internal error, 2 user error (bad option,
+ * value or device), 3 device or kernel failure, 4 a run stopped by the divergence guard. User errors
+ * print one line, never a stack trace, unless {@code --verbose}.
+ */
+@Command(name = "descent",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Train models on any OpenCL device and measure, phase by phase, what each optimizer costs.",
+        subcommands = {DevicesCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                " 0:success",
+                " 1:internal error (a bug: run with --verbose and report it)",
+                " 2:user error: bad option, value, file or device",
+                " 3:OpenCL device or kernel failure",
+                " 4:run stopped by the divergence guard"})
+public final class Main implements Runnable {
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** A command line with descent's error handling, writing to the given streams. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("descent: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            c.getErr().flush();
+            return UsageException.EXIT_CODE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            boolean verbose = parseResult.hasMatchedOption("--verbose")
+                    || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            PrintWriter e = c.getErr();
+            int code;
+            if (ex instanceof DescentException de) {
+                e.println("descent: " + de.getMessage());
+                code = de.exitCode();
+            } else {
+                e.println("descent: internal error: " + ex + (verbose ? "" : " (run with --verbose for the stack trace)"));
+                code = 1;
+            }
+            if (verbose) {
+                ex.printStackTrace(e);
+            }
+            e.flush();
+            return code;
+        });
+        return cl;
+    }
+
+    /** Runs descent with {@code args}, returning the exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        int code = commandLine(out, err).execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    public static void main(String[] args) {
+        int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        System.exit(code);
+    }
+}
