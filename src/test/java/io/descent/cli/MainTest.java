@@ -1,0 +1,122 @@
+package io.descent.cli;
+
+import io.descent.TestDevices;
+import io.descent.cl.DeviceInfo;
+import io.descent.report.Json;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line end to end through picocli, on the real device. */
+class MainTest {
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void versionAndHelp() {
+        Result v = run("--version");
+        assertEquals(0, v.code());
+        assertTrue(v.out().startsWith("descent "), v.out());
+        Result h = run("--help");
+        assertEquals(0, h.code());
+        assertTrue(h.out().contains("devices"), h.out());
+        assertTrue(h.out().contains("Exit codes"), h.out());
+        Result dh = run("devices", "--help");
+        assertEquals(0, dh.code());
+        assertTrue(dh.out().contains("--device") && dh.out().contains("DESCENT_DEVICE"), dh.out());
+    }
+
+    @Test
+    void devicesTableListsTheDeviceAndMarksTheSelection() {
+        DeviceInfo d = TestDevices.device();
+        Result r = run("devices");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(d.name()), r.out());
+        assertTrue(r.out().contains("fp64"), r.out());
+        assertTrue(r.out().contains("* = selected: " + d.index() + ": " + d.name()), r.out());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void devicesJsonHasEveryField() {
+        Result r = run("devices", "--json", "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> root = (Map<String, Object>) Json.parse(r.out());
+        List<Object> platforms = (List<Object>) root.get("platforms");
+        assertFalse(platforms.isEmpty());
+        boolean sawCpu = false;
+        for (Object p : platforms) {
+            Map<String, Object> pm = (Map<String, Object>) p;
+            assertTrue(pm.containsKey("name") && pm.containsKey("vendor") && pm.containsKey("version"));
+            for (Object o : (List<Object>) pm.get("devices")) {
+                Map<String, Object> dm = (Map<String, Object>) o;
+                for (String key : List.of("index", "name", "vendor", "type", "opencl_version", "compute_units",
+                        "max_work_group_size", "global_memory_bytes", "local_memory_bytes", "float64", "selected")) {
+                    assertTrue(dm.containsKey(key), "device has " + key + ": " + dm);
+                }
+                if ("cpu".equals(dm.get("type")) && !sawCpu) {
+                    sawCpu = true;
+                    assertEquals(true, dm.get("float64"), "PoCL's CPU device has float64");
+                    assertEquals(true, dm.get("selected"), "--device cpu selects the first CPU");
+                    assertEquals(dm.get("index"), root.get("selected"));
+                }
+            }
+        }
+        assertTrue(sawCpu, "a CPU device is listed");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void devicesCheckRunsKernelsOnTheDevice() {
+        Result r = run("devices", "--check", "--json", "--device", Integer.toString(TestDevices.device().index()));
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> root = (Map<String, Object>) Json.parse(r.out());
+        Map<String, Object> p0 = (Map<String, Object>) ((List<Object>) root.get("platforms")).stream()
+                .map(p -> (Map<String, Object>) p)
+                .filter(p -> ((List<Object>) p.get("devices")).stream()
+                        .anyMatch(d -> Boolean.TRUE.equals(((Map<String, Object>) d).get("selected"))))
+                .findFirst().orElseThrow();
+        Map<String, Object> dev = ((List<Object>) p0.get("devices")).stream().map(d -> (Map<String, Object>) d)
+                .filter(d -> Boolean.TRUE.equals(d.get("selected"))).findFirst().orElseThrow();
+        Map<String, Object> check = (Map<String, Object>) dev.get("check");
+        assertEquals(true, check.get("ok"), String.valueOf(check));
+        assertTrue(((Double) check.get("fp32_error")) < 1e-5, String.valueOf(check));
+    }
+
+    @Test
+    void unknownOptionIsOneLineAndExitCode2() {
+        Result r = run("devices", "--bogus");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("Unknown option: '--bogus'"), r.err());
+        Result c = run("nosuchcommand");
+        assertEquals(2, c.code());
+        assertEquals(1, c.err().strip().lines().count(), c.err());
+    }
+
+    @Test
+    void unknownDeviceListsTheDevicesAndExitCode2() {
+        Result r = run("devices", "--device", "no-such-gpu");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+        assertTrue(r.err().contains("unknown device 'no-such-gpu'"), r.err());
+        assertTrue(r.err().contains(TestDevices.device().name()), "lists devices: " + r.err());
+        Result verbose = run("devices", "--device", "no-such-gpu", "--verbose");
+        assertEquals(2, verbose.code());
+        assertTrue(verbose.err().contains("at io.descent"), "--verbose shows the stack trace");
+    }
+}
