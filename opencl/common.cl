@@ -101,4 +101,21 @@ void reduce_partials(const uint m, __global const acc* partial, __global acc* ou
     }
 }
 
+// Column sums of a [groups x cols] row-major table of partial sums (one row per work-group of a
+// stage-1 kernel that reduces several quantities at once): sums[c] = sum_g partial[g * cols + c].
+// One work-group per column: launch cols * WGS work-items.
+__kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
+void reduce_columns(const uint groups, const uint cols, __global const acc* partial, __global acc* sums) {
+    __local acc scratch[WGS];
+    const uint c = get_group_id(0);
+    acc s = 0;
+    for (uint g = get_local_id(0); g < groups; g += WGS) {
+        s += partial[g * cols + c];
+    }
+    s = group_sum(s, scratch);
+    if (get_local_id(0) == 0) {
+        sums[c] = s;
+    }
+}
+
 #endif

@@ -63,6 +63,8 @@ public final class Kernel {
             rc = CL.clSetKernelArg(kernel, index, Sizeof.cl_float, Pointer.to(new float[]{v}));
         } else if (value instanceof Local l) {
             rc = CL.clSetKernelArg(kernel, index, l.bytes(), null);
+        } else if (value instanceof IndexArray ia) {
+            rc = CL.clSetKernelArg(kernel, index, Sizeof.cl_mem, Pointer.to(ia.mem()));
         } else if (value instanceof cl_mem m) {
             rc = CL.clSetKernelArg(kernel, index, Sizeof.cl_mem, Pointer.to(m));
         } else {

@@ -1,0 +1,114 @@
+package io.descent.data;
+
+import io.descent.UsageException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A table of features and a target, on the host: {@code rows x cols} features in row-major order
+ * ({@code x[i * cols + j]}) and one target per row. When the features were standardised, {@link
+ * #mean()} and {@link #scale()} hold what was subtracted and divided, so coefficients can be reported
+ * on the original scale; otherwise they are null.
+ */
+public final class Dataset {
+    private final String name;
+    private final int rows;
+    private final int cols;
+    private final double[] x;
+    private final double[] y;
+    private final List<String> columns;
+    private final String target;
+    private final double[] mean;
+    private final double[] scale;
+
+    public Dataset(String name, int rows, int cols, double[] x, double[] y, List<String> columns, String target,
+                   double[] mean, double[] scale) {
+        if (rows < 1 || cols < 1) {
+            throw new UsageException("data set '" + name + "' has " + rows + " rows and " + cols
+                    + " feature columns: it needs at least one of each");
+        }
+        if (x.length != (long) rows * cols || y.length != rows) {
+            throw new IllegalArgumentException("data set '" + name + "': " + x.length + " feature values and "
+                    + y.length + " targets for " + rows + " x " + cols);
+        }
+        if (columns.size() != cols) {
+            throw new IllegalArgumentException(columns.size() + " column names for " + cols + " columns");
+        }
+        this.name = name;
+        this.rows = rows;
+        this.cols = cols;
+        this.x = x;
+        this.y = y;
+        this.columns = List.copyOf(columns);
+        this.target = target;
+        this.mean = mean;
+        this.scale = scale;
+    }
+
+    /** A data set with generated column names x1..xk and target y. */
+    public static Dataset of(String name, int rows, int cols, double[] x, double[] y) {
+        List<String> names = new ArrayList<>();
+        for (int j = 1; j <= cols; j++) {
+            names.add("x" + j);
+        }
+        return new Dataset(name, rows, cols, x, y, names, "y", null, null);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** Row-major features; not copied, do not modify. */
+    public double[] x() {
+        return x;
+    }
+
+    /** Targets; not copied, do not modify. */
+    public double[] y() {
+        return y;
+    }
+
+    public double x(int row, int col) {
+        return x[row * cols + col];
+    }
+
+    public List<String> columns() {
+        return columns;
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public boolean standardized() {
+        return mean != null;
+    }
+
+    public double[] mean() {
+        return mean;
+    }
+
+    public double[] scale() {
+        return scale;
+    }
+
+    /** Features in column-major order ({@code x[j * rows + i]}), the layout the device reads. */
+    public double[] columnMajor() {
+        double[] t = new double[x.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = x[i * cols + j];
+            }
+        }
+        return t;
+    }
+}

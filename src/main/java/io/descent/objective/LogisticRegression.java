@@ -1,0 +1,33 @@
+package io.descent.objective;
+
+import io.descent.UsageException;
+import io.descent.data.DeviceDataset;
+
+/**
+ * Binary logistic regression: labels 0/1, f(w) = (1/n) sum_i [log(1 + e^(z_i)) - y_i z_i]
+ * + alpha ||w||^2 with z_i = x_i . w (the mean binary cross-entropy, computed without overflow).
+ * Gradient (1/n) X'(s(z) - y) + 2 alpha w; Hessian X'DX + 2 alpha I with D = s(z)(1 - s(z))/n, so
+ * Newton's method is IRLS and needs several steps.
+ */
+public final class LogisticRegression extends LinearModel {
+    public LogisticRegression(DeviceDataset data, boolean intercept, double alpha) {
+        super(checkLabels(data), intercept, alpha, 1);
+    }
+
+    private static DeviceDataset checkLabels(DeviceDataset data) {
+        double[] y = data.host().y();
+        for (int i = 0; i < y.length; i++) {
+            if (y[i] != 0 && y[i] != 1) {
+                throw new UsageException("logistic regression needs labels 0 or 1, but row " + (i + 1) + " of '"
+                        + data.host().name() + "' has " + data.host().target() + " = " + y[i]
+                        + ": recode the target column to 0/1");
+            }
+        }
+        return data;
+    }
+
+    @Override
+    public String name() {
+        return "logistic regression (" + parameterCount() + " parameters, " + rows() + " rows)";
+    }
+}
