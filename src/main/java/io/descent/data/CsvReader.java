@@ -1,0 +1,376 @@
+package io.descent.data;
+
+import io.descent.UsageException;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a CSV file into a {@link Dataset}.
+ *
+ * <p>Format: UTF-8 text (a leading byte-order mark is ignored); line 1 is a header of distinct,
+ * non-empty column names; every other non-blank line is one row with one number per column,
+ * separated by commas. Spaces and tabs around a cell are ignored; a cell may be enclosed in double
+ * quotes ({@code ""} inside is one quote). Blank lines (only spaces and tabs) are skipped wherever
+ * they are, so a trailing newline or blank last line is fine. Numbers are decimal, as
+ * {@link Double#parseDouble} reads them, limited to the characters {@code 0-9 + - . e E}; NaN and
+ * infinite values are refused. Line numbers in messages are 1-based and count every line,
+ * header and blank lines included.
+ *
+ * <p>The target is the column named by {@link Options#target()}, or the last column; all other
+ * columns, in file order, are the features. With {@link Options#standardize()} each feature column
+ * is replaced by {@code (x - mean) / std} with the <em>population</em> standard deviation (divide
+ * by n, as scikit-learn's StandardScaler does), and the dataset keeps {@code mean[]} and
+ * {@code scale[]} (the std) so coefficients can be mapped back to the original scale; the target is
+ * never standardised. With {@link Options#logisticLabels()} every target value must be exactly 0
+ * or 1 and both must occur.
+ *
+ * <p>Every problem with the file is a {@link UsageException} whose one-line message names the file,
+ * the line and the column (1-based index and name), and says what to do.
+ */
+public final class CsvReader {
+    /**
+     * How to read a file.
+     *
+     * @param target         name of the target column, or null for the last column
+     * @param standardize    standardise the feature columns (population std)
+     * @param logisticLabels require every target value to be exactly 0 or 1, both present
+     */
+    public record Options(String target, boolean standardize, boolean logisticLabels) {
+        /** Last column is the target, no standardisation, any numeric target. */
+        public static final Options DEFAULTS = new Options(null, false, false);
+
+        /** These options with the target column named {@code name} (null: the last column). */
+        public Options withTarget(String name) {
+            return new Options(name, standardize, logisticLabels);
+        }
+
+        /** These options with standardisation on or off. */
+        public Options withStandardize(boolean on) {
+            return new Options(target, on, logisticLabels);
+        }
+
+        /** These options with the 0/1 label check on or off. */
+        public Options withLogisticLabels(boolean on) {
+            return new Options(target, standardize, on);
+        }
+    }
+
+    private static final int BUFFER_CHARS = 1 << 16;
+
+    private final Path file;
+    private final String where;
+    private final Options options;
+    private final List<String> cells = new ArrayList<>();
+    private List<String> names;
+    private int lineNo;
+    private int firstDataLine;
+    private int lastDataLine;
+
+    private CsvReader(Path file, Options options) {
+        this.file = file;
+        this.where = file.toString();
+        this.options = options;
+    }
+
+    /** Reads {@code file} with {@link Options#DEFAULTS}. */
+    public static Dataset read(Path file) {
+        return read(file, Options.DEFAULTS);
+    }
+
+    /**
+     * Reads {@code file}.
+     *
+     * @param options how to read it; null means {@link Options#DEFAULTS}
+     * @throws UsageException when the file cannot be read or is not a valid numeric CSV table
+     */
+    public static Dataset read(Path file, Options options) {
+        return new CsvReader(file, options == null ? Options.DEFAULTS : options).read();
+    }
+
+    private Dataset read() {
+        if (Files.isDirectory(file)) {
+            throw new UsageException("cannot read data file '" + where + "': it is a directory; give the path of a"
+                    + " CSV file");
+        }
+        try (BufferedReader in = open()) {
+            return parse(in);
+        } catch (CharacterCodingException e) {
+            throw new UsageException(where + ": line " + (lineNo + 1) + ": not UTF-8 text; save the file as UTF-8"
+                    + " (or plain ASCII)");
+        } catch (NoSuchFileException e) {
+            throw new UsageException("cannot read data file '" + where + "': it does not exist; check the path");
+        } catch (AccessDeniedException e) {
+            throw new UsageException("cannot read data file '" + where + "': permission denied; make it readable");
+        } catch (IOException e) {
+            throw new UsageException("cannot read data file '" + where + "' (line " + (lineNo + 1) + "): "
+                    + e.getMessage() + "; check the file");
+        }
+    }
+
+    private BufferedReader open() throws IOException {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), BUFFER_CHARS);
+    }
+
+    private Dataset parse(BufferedReader in) throws IOException {
+        String header = in.readLine();
+        if (header != null && !header.isEmpty() && header.charAt(0) == '\uFEFF') {
+            header = header.substring(1);
+        }
+        if (header == null || CsvLine.isBlankLine(header)) {
+            throw new UsageException(where + ": line 1: " + (header == null ? "the file is empty" : "the line is blank")
+                    + "; line 1 must be a header of column names, then one row of numbers per line");
+        }
+        lineNo = 1;
+        names = header(header);
+        int cols = names.size();
+        int target = targetColumn();
+        int p = cols - 1;
+
+        Growable x = new Growable(p);
+        double[] y = new double[1024];
+        int rows = 0;
+        String line;
+        while ((line = in.readLine()) != null) {
+            lineNo++;
+            if (CsvLine.isBlankLine(line)) {
+                continue;
+            }
+            split(line);
+            if (cells.size() != cols) {
+                throw ragged(cols);
+            }
+            x.ensureRow(rows, this);
+            if (rows == y.length) {
+                y = Arrays.copyOf(y, (int) Math.min(Generators.MAX_ARRAY, 2L * y.length));
+            }
+            int base = rows * p;
+            for (int c = 0, f = 0; c < cols; c++) {
+                double v = number(cells.get(c), c);
+                if (c == target) {
+                    if (options.logisticLabels() && v != 0 && v != 1) {
+                        throw at(lineNo, c, cells.get(c) + " is not a class label; logistic regression needs every"
+                                + " target value to be exactly 0 or 1: recode the target column");
+                    }
+                    y[rows] = v;
+                } else {
+                    x.values[base + f++] = v;
+                }
+            }
+            if (rows == 0) {
+                firstDataLine = lineNo;
+            }
+            lastDataLine = lineNo;
+            rows++;
+        }
+        if (rows == 0) {
+            throw new UsageException(where + ": line 2: no data rows after the header on line 1"
+                    + (lineNo > 1 ? " (lines 2 to " + lineNo + " are blank)" : "")
+                    + "; add rows of numbers, one row per line");
+        }
+        double[] xs = Arrays.copyOf(x.values, rows * p);
+        double[] ys = Arrays.copyOf(y, rows);
+        if (options.logisticLabels()) {
+            checkBothClasses(ys, target);
+        }
+        List<String> features = new ArrayList<>(names);
+        features.remove(target);
+        double[] mean = null;
+        double[] scale = null;
+        if (options.standardize()) {
+            mean = new double[p];
+            scale = new double[p];
+            standardize(xs, rows, p, target, mean, scale);
+        }
+        String name = file.getFileName() == null ? where : file.getFileName().toString();
+        return new Dataset(name, rows, p, xs, ys, features, names.get(target), mean, scale);
+    }
+
+    private List<String> header(String line) {
+        split(line);
+        List<String> h = new ArrayList<>(cells);
+        Map<String, Integer> seen = new HashMap<>();
+        for (int c = 0; c < h.size(); c++) {
+            String n = h.get(c);
+            if (n.isEmpty()) {
+                throw new UsageException(where + ": line 1, column " + (c + 1) + ": the column has no name; give"
+                        + " every column a name in the header");
+            }
+            Integer before = seen.putIfAbsent(n, c);
+            if (before != null) {
+                throw new UsageException(where + ": line 1, column " + (c + 1) + " '" + n + "': the same name as"
+                        + " column " + (before + 1) + "; give every column a distinct name");
+            }
+        }
+        if (h.size() < 2) {
+            throw new UsageException(where + ": line 1, column 1 '" + h.get(0) + "': the only column; a data set"
+                    + " needs a target column and at least one feature column, separated by commas");
+        }
+        return h;
+    }
+
+    private int targetColumn() {
+        if (options.target() == null) {
+            return names.size() - 1;
+        }
+        int t = names.indexOf(options.target());
+        if (t < 0) {
+            StringBuilder list = new StringBuilder();
+            for (int c = 0; c < names.size(); c++) {
+                list.append(c == 0 ? "" : ", ").append('\'').append(names.get(c)).append("' (column ")
+                        .append(c + 1).append(')');
+            }
+            throw new UsageException(where + ": line 1: no column named '" + options.target() + "' for the target;"
+                    + " the columns are " + list + ": name one of them");
+        }
+        return t;
+    }
+
+    private void split(String line) {
+        cells.clear();
+        CsvLine.Problem problem = CsvLine.split(line, cells);
+        if (problem != null) {
+            throw at(lineNo, problem.column(), problem.message());
+        }
+    }
+
+    private UsageException ragged(int cols) {
+        int got = cells.size();
+        String counts = "the line has " + got + (got == 1 ? " cell" : " cells") + " but the header (line 1) has "
+                + cols + " columns";
+        if (got < cols) {
+            return at(lineNo, got, "missing; " + counts + ". Give every row one value per column, separated by"
+                    + " commas");
+        }
+        return new UsageException(where + ": line " + lineNo + ", column " + (cols + 1) + ": an extra cell; "
+                + counts + ". Remove the extra cells (and any trailing comma) or add a column to the header");
+    }
+
+    private double number(String cell, int c) {
+        if (cell.isEmpty()) {
+            throw at(lineNo, c, "the cell is empty; every cell needs a number (fill in or drop rows with missing"
+                    + " values)");
+        }
+        for (int i = 0; i < cell.length(); i++) {
+            char ch = cell.charAt(i);
+            if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E')) {
+                String word = cell.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
+                if (word.equals("nan") || word.equals("inf") || word.equals("infinity")) {
+                    throw at(lineNo, c, '"' + cell + "\" is not a finite number; replace or drop rows with missing"
+                            + " or infinite values");
+                }
+                throw notANumber(cell, c);
+            }
+        }
+        double v;
+        try {
+            v = Double.parseDouble(cell);
+        } catch (NumberFormatException e) {
+            throw notANumber(cell, c);
+        }
+        if (Double.isInfinite(v)) {
+            throw at(lineNo, c, '"' + cell + "\" is too large for a double (it overflows to infinity); rescale the"
+                    + " column");
+        }
+        return v;
+    }
+
+    private UsageException notANumber(String cell, int c) {
+        return at(lineNo, c, '"' + cell + "\" is not a number; write a decimal number such as 1.5 or -2e-3 (every"
+                + " column, features and target, must be numeric)");
+    }
+
+    private void checkBothClasses(double[] y, int target) {
+        double first = y[0];
+        for (double v : y) {
+            if (v != first) {
+                return;
+            }
+        }
+        throw at(-1, target, "every label on lines " + firstDataLine + " to " + lastDataLine + " is "
+                + (int) first + "; logistic regression needs both classes, 0 and 1, in the data");
+    }
+
+    private void standardize(double[] x, int rows, int p, int target, double[] mean, double[] scale) {
+        for (int j = 0; j < p; j++) {
+            int c = j < target ? j : j + 1;
+            double sum = 0;
+            double min = x[j];
+            double max = x[j];
+            for (int i = j; i < x.length; i += p) {
+                double v = x[i];
+                sum += v;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            if (min == max) {
+                throw at(-1, c, "every data line (lines " + firstDataLine + " to " + lastDataLine + ") has the value "
+                        + min + ", so the column cannot be standardised (its standard deviation is 0); drop the"
+                        + " column, or read the file without standardising");
+            }
+            double m = sum / rows;
+            double ss = 0;
+            for (int i = j; i < x.length; i += p) {
+                double d = x[i] - m;
+                ss += d * d;
+            }
+            double s = Math.sqrt(ss / rows);
+            if (!(s > 0) || Double.isInfinite(s)) {
+                throw at(-1, c, "its standard deviation over lines " + firstDataLine + " to " + lastDataLine
+                        + " is " + s + ", which cannot scale the column; rescale the column before reading it,"
+                        + " or read the file without standardising");
+            }
+            for (int i = j; i < x.length; i += p) {
+                x[i] = (x[i] - m) / s;
+            }
+            mean[j] = m;
+            scale[j] = s;
+        }
+    }
+
+    /** A message naming the file, the line (none when {@code line < 0}) and the 0-based column. */
+    private UsageException at(int line, int c, String problem) {
+        String col = "column " + (c + 1) + (names != null && c < names.size() ? " '" + names.get(c) + "'" : "");
+        return new UsageException(where + ": " + (line < 0 ? "" : "line " + line + ", ") + col + ": " + problem);
+    }
+
+    /** Row-major feature values that grow by doubling, up to one Java array. */
+    private static final class Growable {
+        private final int p;
+        private double[] values;
+
+        Growable(int p) {
+            this.p = p;
+            this.values = new double[(int) Math.min((long) p * 1024, Math.max(p, 1 << 16))];
+        }
+
+        void ensureRow(int row, CsvReader reader) {
+            long need = (long) (row + 1) * p;
+            if (need <= values.length) {
+                return;
+            }
+            if (need > Generators.MAX_ARRAY) {
+                throw new UsageException(reader.where + ": line " + reader.lineNo + ": more than "
+                        + Generators.MAX_ARRAY + " feature values, more than one Java array holds; use fewer rows");
+            }
+            values = Arrays.copyOf(values, (int) Math.min(Generators.MAX_ARRAY, Math.max(need, 2L * values.length)));
+        }
+    }
+}
