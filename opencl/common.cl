@@ -24,18 +24,25 @@
 
 #if PRECISION == 64
 typedef double real;
+#define REAL_NAME double
 #define ZERO 0.0
 #define ONE 1.0
 #else
 typedef float real;
+#define REAL_NAME float
 #define ZERO 0.0f
 #define ONE 1.0f
 #endif
 
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+
 #if ACC_PRECISION == 64
 typedef double acc;
+#define ACC_NAME double
 #else
 typedef float acc;
+#define ACC_NAME float
 #endif
 
 // Sum of `v` over the work-group by a pairwise tree in local memory (log2(WGS) levels, so the

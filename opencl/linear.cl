@@ -1,15 +1,24 @@
 // linear.cl: linear and logistic regression on column-major data, every quantity in one pass.
 //
 //   z_i = w_0 [if INTERCEPT] + sum_j X[j, i] w_(j + INTERCEPT)
-//   MODEL 0 (linear):   l(z, y) = (z - y)^2                       l' = 2 (z - y)   l'' = 2
-//   MODEL 1 (logistic): l(z, y) = log(1 + e^z) - y z  (labels 0/1) l' = s(z) - y   l'' = s (1 - s)
+//   MODEL 0 (linear):   l(z, y) = (z - y)^2                        l' = 2 (z - y)   l'' = 2
+//   MODEL 1 (logistic): l(z, y) = log(1 + e^z) - y z  (labels 0/1)  l' = s(z) - y   l'' = s (1 - s)
 //   f(w) = (1/n) sum_i l(z_i, y_i) + alpha ||w||^2   (the intercept is not penalised)
 //
-// Stage-1 kernels write one row of partial sums per work-group (see reduce_columns in common.cl);
-// a finish kernel then scales by 1/n and adds the penalty. Rows of the batch are 0..n-1, or
-// idx[0..n-1] when use_idx is set (mini-batches); n_all is the stride between columns of X.
+// Work split: a work-item takes VEC consecutive rows at a time (one vector load per column; VEC is
+// the SIMD width on a CPU and 1 on a GPU, where neighbouring work-items make the loads coalesce),
+// then jumps by the global size. It adds TILE such blocks in `real` vectors, then adds the tile's
+// sums into `acc` totals (float64 where the device has it), so no value goes through more than
+// TILE + log2(VEC) float32 additions however long the data. Each work-group then sums its totals in
+// a tree and writes one row of partial sums; reduce_columns (common.cl) adds the rows and a finish
+// kernel scales by 1/n and adds the penalty.
 //
-// Defines: COLS (feature columns), INTERCEPT (0/1), MODEL (0/1), plus those of common.cl.
+// Rows of the batch are 0..n-1, or idx[0..n-1] when use_idx is set (mini-batches); n_all is the
+// stride between columns of X. The last partial block and gathered rows load through a private
+// buffer with a 0/1 mask.
+//
+// Defines: COLS (feature columns), INTERCEPT (0/1), MODEL (0/1), VEC (1, 2, 4, 8, 16), TILE,
+// CHUNKED (0/1, see FIRST), RB (row blocks per Hessian tile), plus those of common.cl.
 #include "common.cl"
 
 #ifndef COLS
@@ -24,60 +33,149 @@
 #ifndef MAX_STEPS
 #define MAX_STEPS 64
 #endif
+#ifndef VEC
+#define VEC 1
+#endif
+#ifndef TILE
+#define TILE 32
+#endif
+#ifndef CHUNKED
+#define CHUNKED 0
+#endif
+#ifndef RB
+#define RB 8
+#endif
 #define NP (COLS + INTERCEPT)
 #define NTRI (NP * (NP + 1) / 2)
 
-#if MODEL == 0
-inline real row_loss(real z, real y) { real r = z - y; return r * r; }
-inline real row_d1(real z, real y) { return (real) 2 * (z - y); }
-inline real row_d2(real z, real y) { return (real) 2; }
+#if VEC == 1
+typedef real realv;
+typedef acc accv;
+#define VLOAD(p) (*(p))
+#define HSUM(v) (v)
+#define TO_ACCV(x) ((acc) (x))
 #else
-inline real sigmoid(real z) {
-    if (z >= ZERO) {
-        return ONE / (ONE + exp(-z));
-    }
-    real e = exp(z);
-    return e / (ONE + e);
-}
-// log(1 + e^z) - y z without overflow: max(z, 0) + log1p(e^-|z|) - y z
-inline real row_loss(real z, real y) { return fmax(z, ZERO) + log1p(exp(-fabs(z))) - y * z; }
-inline real row_d1(real z, real y) { return sigmoid(z) - y; }
-inline real row_d2(real z, real y) { real s = sigmoid(z); return s * (ONE - s); }
+typedef CAT(REAL_NAME, VEC) realv;
+typedef CAT(ACC_NAME, VEC) accv;
+#define VLOAD(p) CAT(vload, VEC)(0, (p))
+#define TO_ACCV(x) CAT(convert_, CAT(ACC_NAME, VEC))(x)
+#endif
+
+#if VEC == 2
+#define HSUM(v) ((v).s0 + (v).s1)
+#elif VEC == 4
+#define HSUM(v) (((v).s0 + (v).s1) + ((v).s2 + (v).s3))
+#elif VEC == 8
+#define HSUM(v) ((((v).s0 + (v).s1) + ((v).s2 + (v).s3)) + (((v).s4 + (v).s5) + ((v).s6 + (v).s7)))
+#elif VEC == 16
+#define HSUM(v) (((((v).s0 + (v).s1) + ((v).s2 + (v).s3)) + (((v).s4 + (v).s5) + ((v).s6 + (v).s7))) \
+               + ((((v).s8 + (v).s9) + ((v).sa + (v).sb)) + (((v).sc + (v).sd) + ((v).se + (v).sf))))
+#endif
+
+// Per-row loss and derivatives, written once for scalars and vectors (vector ?: selects per lane).
+// Note: "cond ? (realv) a : b" with a scalar cond crashes clang 15 (PoCL 3.1); cast after a scalar ?:.
+#define VZERO ((realv) ZERO)
+#define VONE ((realv) ONE)
+#if MODEL == 0
+#define ROW_LOSS(z, y) (((z) - (y)) * ((z) - (y)))
+#define ROW_D1(z, y) ((real) 2 * ((z) - (y)))
+#define ROW_D2(z) ((realv) ((real) 2))
+#else
+// s(z) without overflow: 1 / (1 + e^-z) for z >= 0, e^z / (1 + e^z) below
+#define SIGMOID(z) ((z) >= VZERO ? VONE / (VONE + exp(-(z))) : exp(z) / (VONE + exp(z)))
+// log(1 + e^z) - y z = max(z, 0) + log1p(e^-|z|) - y z
+#define ROW_LOSS(z, y) (fmax((z), VZERO) + log1p(exp(-fabs(z))) - (y) * (z))
+#define ROW_D1(z, y) (SIGMOID(z) - (y))
+#define ROW_D2(z) (SIGMOID(z) * (VONE - SIGMOID(z)))
 #endif
 
 #define BATCH_ARGS const uint n, const ulong n_all, __global const uint* idx, const int use_idx, \
                    __global const real* X, __global const real* y
+#define BLOCKS ((n + VEC - 1) / VEC)
 
-inline ulong row_of(uint i, __global const uint* idx, int use_idx) {
-    return use_idx ? (ulong) idx[i] : (ulong) i;
-}
+// The blocks a work-item visits: [FIRST, LAST) in steps of STEP. CHUNKED (CPUs): one contiguous
+// run per work-item, since a CPU runs a group's work-items one after another and each should
+// stream through memory. Otherwise (GPUs): every global-size-th block, so neighbouring work-items
+// read neighbouring memory at the same time.
+#if CHUNKED
+#define PER_ITEM ((BLOCKS + get_global_size(0) - 1) / get_global_size(0))
+#define FIRST (get_global_id(0) * PER_ITEM)
+#define LAST min((uint) BLOCKS, (uint) ((get_global_id(0) + 1) * PER_ITEM))
+#define STEP 1
+#else
+#define FIRST get_global_id(0)
+#define LAST BLOCKS
+#define STEP get_global_size(0)
+#endif
 
-inline real predictor(ulong r, ulong n_all, __global const real* X, __global const real* w) {
-    real z = INTERCEPT ? w[0] : ZERO;
-    for (int j = 0; j < COLS; j++) {
-        z += X[j * n_all + r] * w[j + INTERCEPT];
+// Column j (or y when j == COLS) of the rows of block b, and the block's 0/1 row mask.
+inline realv load_block(int j, uint b, uint n, ulong n_all, __global const uint* idx, int use_idx,
+                        __global const real* X, __global const real* y) {
+    __global const real* col = j < COLS ? X + (ulong) j * n_all : y;
+    ulong r0 = (ulong) b * VEC;
+    if (!use_idx && r0 + VEC <= n) {
+        return VLOAD(col + r0);
     }
-    return z;
+    real t[VEC];
+    for (int l = 0; l < VEC; l++) {
+        ulong i = r0 + l;
+        t[l] = i < n ? col[use_idx ? (ulong) idx[i] : i] : ZERO;
+    }
+#if VEC == 1
+    return t[0];
+#else
+    return VLOAD(t);
+#endif
 }
 
-inline real feature(int j, ulong r, ulong n_all, __global const real* X) {
-    // parameter j's input: 1 for the intercept, else column j - INTERCEPT
-    return (INTERCEPT && j == 0) ? ONE : X[(j - INTERCEPT) * n_all + r];
+inline realv block_mask(uint b, uint n) {
+    ulong r0 = (ulong) b * VEC;
+    if (r0 + VEC <= n) {
+        return VONE;
+    }
+    real t[VEC];
+    for (int l = 0; l < VEC; l++) t[l] = r0 + l < n ? ONE : ZERO;
+#if VEC == 1
+    return t[0];
+#else
+    return VLOAD(t);
+#endif
+}
+
+// Loads the block's features into x[] and returns z = x . w for it.
+#define LOAD_ROWS(x, z, w)                                                     \
+    realv x[COLS];                                                             \
+    realv z = (realv) (INTERCEPT ? (w)[0] : ZERO);                              \
+    for (int j = 0; j < COLS; j++) {                                           \
+        x[j] = load_block(j, b, n, n_all, idx, use_idx, X, y);                 \
+        z += x[j] * (w)[j + INTERCEPT];                                        \
+    }
+
+// Sums acc totals a[0..count) over the work-group and writes them as row get_group_id(0) of partial.
+inline void write_partials(acc* a, int count, __local acc* scratch, __global acc* partial) {
+    for (int c = 0; c < count; c++) {
+        acc s = group_sum(a[c], scratch);
+        if (get_local_id(0) == 0) partial[get_group_id(0) * count + c] = s;
+    }
 }
 
 // partial[g] = sum over the group's rows of l(z_i, y_i)
 __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
 void glm_loss(BATCH_ARGS, __global const real* w, __global acc* partial) {
     __local acc scratch[WGS];
-    acc s = 0;
-    for (uint i = get_global_id(0); i < n; i += get_global_size(0)) {
-        ulong r = row_of(i, idx, use_idx);
-        s += (acc) row_loss(predictor(r, n_all, X, w), y[r]);
+    acc a[1] = {0};
+    uint b = FIRST;
+    const uint last = LAST;
+    while (b < last) {
+        realv t = VZERO;
+        for (int it = 0; it < TILE && b < last; it++, b += STEP) {
+            LOAD_ROWS(x, z, w)
+            realv yv = load_block(COLS, b, n, n_all, idx, use_idx, X, y);
+            t += block_mask(b, n) * ROW_LOSS(z, yv);
+        }
+        a[0] += (acc) HSUM(t);
     }
-    s = group_sum(s, scratch);
-    if (get_local_id(0) == 0) {
-        partial[get_group_id(0)] = s;
-    }
+    write_partials(a, 1, scratch, partial);
 }
 
 // partial[g, 0] = sum l(z_i, y_i); partial[g, 1 + j] = sum l'(z_i, y_i) x_ij. X is read once.
@@ -86,24 +184,23 @@ void glm_gradient(BATCH_ARGS, __global const real* w, __global acc* partial) {
     __local acc scratch[WGS];
     acc a[NP + 1];
     for (int c = 0; c <= NP; c++) a[c] = 0;
-    for (uint i = get_global_id(0); i < n; i += get_global_size(0)) {
-        ulong r = row_of(i, idx, use_idx);
-        real xr[COLS];
-        real z = INTERCEPT ? w[0] : ZERO;
-        for (int j = 0; j < COLS; j++) {
-            xr[j] = X[j * n_all + r];
-            z += xr[j] * w[j + INTERCEPT];
+    uint b = FIRST;
+    const uint last = LAST;
+    while (b < last) {
+        realv t[NP + 1];
+        for (int c = 0; c <= NP; c++) t[c] = VZERO;
+        for (int it = 0; it < TILE && b < last; it++, b += STEP) {
+            LOAD_ROWS(x, z, w)
+            realv yv = load_block(COLS, b, n, n_all, idx, use_idx, X, y);
+            realv m = block_mask(b, n);
+            t[0] += m * ROW_LOSS(z, yv);
+            realv d = m * ROW_D1(z, yv);
+            if (INTERCEPT) t[1] += d;
+            for (int j = 0; j < COLS; j++) t[1 + INTERCEPT + j] += d * x[j];
         }
-        real yr = y[r];
-        a[0] += (acc) row_loss(z, yr);
-        real d = row_d1(z, yr);
-        if (INTERCEPT) a[1] += (acc) d;
-        for (int j = 0; j < COLS; j++) a[1 + INTERCEPT + j] += (acc) (d * xr[j]);
+        for (int c = 0; c <= NP; c++) a[c] += (acc) HSUM(t[c]);
     }
-    for (int c = 0; c <= NP; c++) {
-        acc s = group_sum(a[c], scratch);
-        if (get_local_id(0) == 0) partial[get_group_id(0) * (NP + 1) + c] = s;
-    }
+    write_partials(a, NP + 1, scratch, partial);
 }
 
 // partial[g, j] = sum l''(z_i) (x_i . v) x_ij: the data part of H v
@@ -112,69 +209,90 @@ void glm_hessian_vector(BATCH_ARGS, __global const real* w, __global const real*
     __local acc scratch[WGS];
     acc a[NP];
     for (int c = 0; c < NP; c++) a[c] = 0;
-    for (uint i = get_global_id(0); i < n; i += get_global_size(0)) {
-        ulong r = row_of(i, idx, use_idx);
-        real xr[COLS];
-        real z = INTERCEPT ? w[0] : ZERO;
-        real q = INTERCEPT ? v[0] : ZERO;
-        for (int j = 0; j < COLS; j++) {
-            xr[j] = X[j * n_all + r];
-            z += xr[j] * w[j + INTERCEPT];
-            q += xr[j] * v[j + INTERCEPT];
+    uint b = FIRST;
+    const uint last = LAST;
+    while (b < last) {
+        realv t[NP];
+        for (int c = 0; c < NP; c++) t[c] = VZERO;
+        for (int it = 0; it < TILE && b < last; it++, b += STEP) {
+            LOAD_ROWS(x, z, w)
+            realv q = (realv) (INTERCEPT ? v[0] : ZERO);
+            for (int j = 0; j < COLS; j++) q += x[j] * v[j + INTERCEPT];
+            realv dq = block_mask(b, n) * ROW_D2(z) * q;
+            if (INTERCEPT) t[0] += dq;
+            for (int j = 0; j < COLS; j++) t[INTERCEPT + j] += dq * x[j];
         }
-        real dq = row_d2(z, y[r]) * q;
-        if (INTERCEPT) a[0] += (acc) dq;
-        for (int j = 0; j < COLS; j++) a[INTERCEPT + j] += (acc) (dq * xr[j]);
+        for (int c = 0; c < NP; c++) a[c] += (acc) HSUM(t[c]);
     }
-    for (int c = 0; c < NP; c++) {
-        acc s = group_sum(a[c], scratch);
-        if (get_local_id(0) == 0) partial[get_group_id(0) * NP + c] = s;
-    }
+    write_partials(a, NP, scratch, partial);
 }
 
 // partial[g, t] = sum_i l'' x_ij x_ik over the upper triangle (j <= k, row by row): X' D X.
-// Accumulates in `acc` (float64 for float32 data where the device has it).
+// Products and sums in `acc` (float64 for float32 data where the device has it). A work-item loads
+// RB blocks of rows into private memory, then forms each of the NTRI sums over them with one
+// accumulator at a time: NTRI accumulators of VEC lanes would not fit in registers.
 __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
 void glm_hessian(BATCH_ARGS, __global const real* w, __global acc* partial) {
     __local acc scratch[WGS];
     acc a[NTRI];
     for (int c = 0; c < NTRI; c++) a[c] = 0;
-    for (uint i = get_global_id(0); i < n; i += get_global_size(0)) {
-        ulong r = row_of(i, idx, use_idx);
-        acc xr[NP];
-        for (int j = 0; j < NP; j++) xr[j] = (acc) feature(j, r, n_all, X);
-        acc d = (acc) row_d2(predictor(r, n_all, X, w), y[r]);
-        int t = 0;
-        for (int j = 0; j < NP; j++) {
-            acc dj = d * xr[j];
-            for (int k = j; k < NP; k++) a[t++] += dj * xr[k];
+    uint b = FIRST;
+    const uint last = LAST;
+    while (b < last) {
+        accv t[NTRI];
+        for (int c = 0; c < NTRI; c++) t[c] = (accv) 0;
+        for (int it = 0; it < TILE && b < last; it++) {
+            accv f[NP][RB];   // inputs of each parameter (1 for the intercept) for RB blocks
+            accv df[NP][RB];  // the same times l''
+            for (int r = 0; r < RB; r++, b += STEP) {
+                if (b < last) {
+                    LOAD_ROWS(x, z, w)
+                    accv d = TO_ACCV(block_mask(b, n) * ROW_D2(z));
+                    if (INTERCEPT) f[0][r] = (accv) 1;
+                    for (int j = 0; j < COLS; j++) f[INTERCEPT + j][r] = TO_ACCV(x[j]);
+                    for (int j = 0; j < NP; j++) df[j][r] = d * f[j][r];
+                } else {
+                    for (int j = 0; j < NP; j++) { f[j][r] = (accv) 0; df[j][r] = (accv) 0; }
+                }
+            }
+            int c = 0;
+            for (int j = 0; j < NP; j++) {
+                for (int k = j; k < NP; k++, c++) {
+                    accv s = df[j][0] * f[k][0];
+                    for (int r = 1; r < RB; r++) s += df[j][r] * f[k][r];
+                    t[c] += s;
+                }
+            }
         }
+        for (int c = 0; c < NTRI; c++) a[c] += HSUM(t[c]);
     }
-    for (int c = 0; c < NTRI; c++) {
-        acc s = group_sum(a[c], scratch);
-        if (get_local_id(0) == 0) partial[get_group_id(0) * NTRI + c] = s;
-    }
+    write_partials(a, NTRI, scratch, partial);
 }
 
-// partial[g, t] = sum_i l(z_i + steps[t] q_i, y_i) with q = X d: m candidate steps in one pass
+// partial[g, c] = sum_i l(z_i + steps[c] q_i, y_i) with q = X d: m candidate steps in one pass
 __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
 void glm_losses(BATCH_ARGS, __global const real* w, __global const real* d, __global const real* steps,
                 const uint m, __global acc* partial) {
     __local acc scratch[WGS];
     acc a[MAX_STEPS];
-    real t[MAX_STEPS];
-    for (uint c = 0; c < m; c++) { a[c] = 0; t[c] = steps[c]; }
-    for (uint i = get_global_id(0); i < n; i += get_global_size(0)) {
-        ulong r = row_of(i, idx, use_idx);
-        real z = INTERCEPT ? w[0] : ZERO;
-        real q = INTERCEPT ? d[0] : ZERO;
-        for (int j = 0; j < COLS; j++) {
-            real x = X[j * n_all + r];
-            z += x * w[j + INTERCEPT];
-            q += x * d[j + INTERCEPT];
+    for (uint c = 0; c < m; c++) a[c] = 0;
+    uint b = FIRST;
+    const uint last = LAST;
+    while (b < last) {
+        realv t[MAX_STEPS];
+        for (uint c = 0; c < m; c++) t[c] = VZERO;
+        for (int it = 0; it < TILE && b < last; it++, b += STEP) {
+            LOAD_ROWS(x, z, w)
+            realv q = (realv) (INTERCEPT ? d[0] : ZERO);
+            for (int j = 0; j < COLS; j++) q += x[j] * d[j + INTERCEPT];
+            realv yv = load_block(COLS, b, n, n_all, idx, use_idx, X, y);
+            realv mask = block_mask(b, n);
+            for (uint c = 0; c < m; c++) {
+                realv zc = z + steps[c] * q;
+                t[c] += mask * ROW_LOSS(zc, yv);
+            }
         }
-        real yr = y[r];
-        for (uint c = 0; c < m; c++) a[c] += (acc) row_loss(z + t[c] * q, yr);
+        for (uint c = 0; c < m; c++) a[c] += (acc) HSUM(t[c]);
     }
     for (uint c = 0; c < m; c++) {
         acc s = group_sum(a[c], scratch);
@@ -203,7 +321,7 @@ __kernel void glm_finish_gradient(__global const acc* sums, const uint n, const 
                                   __global real* grad, __global real* out, const uint index) {
     int j = get_global_id(0);
     if (j >= NP) return;
-    acc pen = (INTERCEPT && j == 0) ? 0 : (acc) 2 * (acc) alpha * (acc) w[j];
+    acc pen = (INTERCEPT != 0 && j == 0) ? 0 : (acc) 2 * (acc) alpha * (acc) w[j];
     grad[j] = (real) (sums[1 + j] / (acc) n + pen);
     if (j == 0) out[index] = (real) (sums[0] / (acc) n + penalty(alpha, w, 0, ZERO));
 }
@@ -213,7 +331,7 @@ __kernel void glm_finish_hessian_vector(__global const acc* sums, const uint n, 
                                         __global const real* v, __global real* hv) {
     int j = get_global_id(0);
     if (j >= NP) return;
-    acc pen = (INTERCEPT && j == 0) ? 0 : (acc) 2 * (acc) alpha * (acc) v[j];
+    acc pen = (INTERCEPT != 0 && j == 0) ? 0 : (acc) 2 * (acc) alpha * (acc) v[j];
     hv[j] = (real) (sums[j] / (acc) n + pen);
 }
 
@@ -224,7 +342,7 @@ __kernel void glm_finish_hessian(__global const acc* sums, const uint n, const r
     int j = e / NP, k = e % NP;
     int lo = min(j, k), hi = max(j, k);
     int t = lo * NP - lo * (lo - 1) / 2 + (hi - lo);
-    acc pen = (j == k && !(INTERCEPT && j == 0)) ? (acc) 2 * (acc) alpha : 0;
+    acc pen = (j == k && j >= INTERCEPT) ? (acc) 2 * (acc) alpha : 0;
     h[e] = (real) (sums[t] / (acc) n + pen);
 }
 

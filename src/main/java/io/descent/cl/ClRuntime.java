@@ -25,10 +25,15 @@ import java.util.stream.Collectors;
  * closing it again does nothing.
  *
  * <p>Programs are cached by (file, precision, defines); the device is fixed per runtime, so the key
- * covers (device, precision, defines). Tuning defines ({@code WGS}, the reduction work-group size)
- * come from {@link #tuning()} unless the caller overrides them.
+ * covers (device, precision, defines). Tuning defines ({@code WGS}, the work-group size; {@code
+ * VEC}, rows per work-item step in data kernels) come from {@link #tuning(Precision)} unless the
+ * caller overrides them.
  */
 public final class ClRuntime implements AutoCloseable {
+    /** Work-group size on CPU devices: few work-items per group keep barrier costs low. */
+    static final int CPU_WORK_GROUP = 16;
+    /** SIMD register width assumed on CPU devices (AVX2; AVX-512 machines gain little more here). */
+    static final int CPU_VECTOR_BYTES = 32;
     private final DeviceInfo device;
     private cl_context context;
     private cl_command_queue queue;
@@ -56,7 +61,8 @@ public final class ClRuntime implements AutoCloseable {
             context = null;
             ClException.check(err[0], "creating a profiling command queue on '" + device.name() + "'");
         }
-        workGroupSize = (int) Math.min(256, Long.highestOneBit(Math.max(1, device.maxWorkGroupSize())));
+        int wgs = device.isCpu() ? CPU_WORK_GROUP : 256;
+        workGroupSize = (int) Math.min(wgs, Long.highestOneBit(Math.max(1, device.maxWorkGroupSize())));
     }
 
     @SuppressWarnings("deprecation")
@@ -97,10 +103,31 @@ public final class ClRuntime implements AutoCloseable {
         return workGroupSize;
     }
 
-    /** Default tuning defines for this device. */
-    public Map<String, String> tuning() {
+    /**
+     * Work-groups for kernels that stream over rows of data. A CPU runs a work-group as one task
+     * and its work-items one after another, so a few groups per core suffice and fewer groups mean
+     * fewer barriers; a GPU needs many groups in flight to hide memory latency.
+     */
+    public int dataGroups() {
+        int cu = Math.max(1, device.computeUnits());
+        return device.isCpu() ? 4 * cu : 8 * cu;
+    }
+
+    /**
+     * Rows a work-item handles per step in data kernels: the SIMD width on a CPU (PoCL vectorises
+     * only a kernel's innermost loop, so a work-item that loops over rows runs scalar unless its
+     * code is written with vector types), 1 on a GPU (neighbouring work-items coalesce instead).
+     */
+    public int vectorWidth(Precision precision) {
+        return device.isCpu() ? CPU_VECTOR_BYTES / precision.bytes() : 1;
+    }
+
+    /** Default tuning defines for this device and precision. */
+    public Map<String, String> tuning(Precision precision) {
         Map<String, String> t = new TreeMap<>();
         t.put("WGS", Integer.toString(workGroupSize));
+        t.put("VEC", Integer.toString(vectorWidth(precision)));
+        t.put("CHUNKED", device.isCpu() ? "1" : "0");
         return t;
     }
 
@@ -118,7 +145,7 @@ public final class ClRuntime implements AutoCloseable {
      */
     public Program program(String file, Precision precision, Map<String, String> defines) {
         precision.requireSupportedBy(device);
-        Map<String, String> all = new TreeMap<>(tuning());
+        Map<String, String> all = new TreeMap<>(tuning(precision));
         all.putAll(defines);
         all.put("PRECISION", Integer.toString(precision.bits()));
         if (device.fp64()) {

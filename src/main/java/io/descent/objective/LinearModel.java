@@ -18,9 +18,10 @@ import java.util.Map;
  *
  * <p>Each evaluation is one pass over X: the loss and gradient together (fused), the Hessian X'DX
  * as a tall-skinny reduction of the upper triangle (not CLBlast SYRK: for 1M x 11 on PoCL a
- * purpose-built reduction is far faster), accumulated in float64 for float32 data where the device
- * has it. Partial sums per work-group are added by {@code reduce_columns}, then a finish kernel
- * scales by 1/n and adds the penalty.
+ * purpose-built reduction is far faster). Sums over rows accumulate in float64 wherever the device
+ * has it (float32 data is added in float32 only within a tile of rows; see linear.cl). Partial sums
+ * per work-group are added by {@code reduce_columns}, then a finish kernel scales by 1/n and adds
+ * the penalty.
  */
 public abstract class LinearModel extends Objective implements Batchable {
     /** Largest parameter count for which the one-pass Hessian keeps its triangle in registers. */
@@ -31,14 +32,11 @@ public abstract class LinearModel extends Objective implements Batchable {
     private final double alpha;
     private final int p;
     private final int wgs;
+    private final Precision acc;
     private final Program program;
-    private final Program hessianProgram;
-    private final Precision hessianAcc;
     private final int maxGroups;
     private final DeviceArray partial;
     private final DeviceArray sums;
-    private final DeviceArray hessianPartial;
-    private final DeviceArray hessianSums;
     private final IndexArray noIndex;
     private IndexArray rowIndex;
     private int batch;
@@ -56,19 +54,15 @@ public abstract class LinearModel extends Objective implements Batchable {
         Map<String, String> defines = Map.of("COLS", Integer.toString(data.cols()),
                 "INTERCEPT", intercept ? "1" : "0", "MODEL", Integer.toString(model),
                 "MAX_STEPS", Integer.toString(MAX_STEPS));
-        this.program = runtime.program("linear.cl", precision, defines);
-        this.hessianAcc = runtime.device().fp64() ? Precision.FP64 : precision;
-        Map<String, String> hd = new java.util.TreeMap<>(defines);
-        hd.put("ACC_PRECISION", Integer.toString(hessianAcc.bits()));
-        this.hessianProgram = p <= MAX_FUSED_HESSIAN ? runtime.program("linear.cl", precision, hd) : null;
-        this.maxGroups = 256;
+        this.acc = runtime.device().fp64() ? Precision.FP64 : precision;
+        Map<String, String> all = new java.util.TreeMap<>(defines);
+        all.put("ACC_PRECISION", Integer.toString(acc.bits()));
+        this.program = runtime.program("linear.cl", precision, all);
+        this.maxGroups = runtime.dataGroups();
         this.batch = data.rows();
-        int cols = Math.max(Math.max(p + 1, MAX_STEPS), 1);
-        this.partial = runtime.allocate(precision, (long) maxGroups * cols);
-        this.sums = runtime.allocate(precision, cols);
-        int tri = p * (p + 1) / 2;
-        this.hessianPartial = runtime.allocate(hessianAcc, (long) maxGroups * tri);
-        this.hessianSums = runtime.allocate(hessianAcc, tri);
+        int cols = Math.max(p * (p + 1) / 2, Math.max(p + 1, MAX_STEPS));
+        this.partial = runtime.allocate(acc, (long) maxGroups * cols);
+        this.sums = runtime.allocate(acc, cols);
         this.noIndex = IndexArray.upload(runtime, new int[]{0});
     }
 
@@ -136,47 +130,49 @@ public abstract class LinearModel extends Objective implements Batchable {
         return all;
     }
 
-    private void stage1(Program prog, String kernel, Phase phase, int cols, DeviceArray part, DeviceArray out,
-                        Object... more) {
+    private void stage1(String kernel, Phase phase, int cols, Object... more) {
         int g = groups();
-        prog.kernel(kernel).args(batchArgs(more)).launch(phase, (long) g * wgs, wgs);
-        prog.kernel("reduce_columns").args(g, cols, part, out).launch(phase, (long) cols * wgs, wgs);
+        Object[] args = new Object[more.length + 1];
+        System.arraycopy(more, 0, args, 0, more.length);
+        args[more.length] = partial;
+        program.kernel(kernel).args(batchArgs(args)).launch(phase, (long) g * wgs, wgs);
+        program.kernel("reduce_columns").args(g, cols, partial, sums).launch(phase, (long) cols * wgs, wgs);
     }
 
     @Override
     protected void enqueueLoss(DeviceArray w, DeviceArray out, int index) {
-        stage1(program, "glm_loss", Phase.LOSS, 1, partial, sums, w, partial);
+        stage1("glm_loss", Phase.LOSS, 1, w);
         program.kernel("glm_finish_loss").args(sums, batch, alpha, w, out, index).launch(Phase.LOSS, 1, 1);
     }
 
     @Override
     protected void enqueueLossAndGradient(DeviceArray w, DeviceArray grad, DeviceArray out, int index) {
-        stage1(program, "glm_gradient", Phase.GRADIENT, p + 1, partial, sums, w, partial);
+        stage1("glm_gradient", Phase.GRADIENT, p + 1, w);
         program.kernel("glm_finish_gradient").args(sums, batch, alpha, w, grad, out, index)
                 .launch(Phase.GRADIENT, p, 0);
     }
 
     @Override
     protected void enqueueHessianVector(DeviceArray w, DeviceArray v, DeviceArray hv) {
-        stage1(program, "glm_hessian_vector", Phase.HESSIAN, p, partial, sums, w, v, partial);
+        stage1("glm_hessian_vector", Phase.HESSIAN, p, w, v);
         program.kernel("glm_finish_hessian_vector").args(sums, batch, alpha, v, hv).launch(Phase.HESSIAN, p, 0);
     }
 
     @Override
     protected void enqueueHessian(DeviceArray w, DeviceArray h) {
-        if (hessianProgram == null) {
+        if (p > MAX_FUSED_HESSIAN) {
             throw new UsageException(name() + ": the dense Hessian is assembled for at most " + MAX_FUSED_HESSIAN
                     + " parameters, this model has " + p + "; use a first-order optimizer or fewer features");
         }
         int tri = p * (p + 1) / 2;
-        stage1(hessianProgram, "glm_hessian", Phase.HESSIAN, tri, hessianPartial, hessianSums, w, hessianPartial);
-        hessianProgram.kernel("glm_finish_hessian").args(hessianSums, batch, alpha, h)
+        stage1("glm_hessian", Phase.HESSIAN, tri, w);
+        program.kernel("glm_finish_hessian").args(sums, batch, alpha, h)
                 .launch(Phase.HESSIAN, (long) p * p, 0);
     }
 
     @Override
     protected void enqueueLosses(DeviceArray w, DeviceArray direction, DeviceArray steps, int m, DeviceArray out) {
-        stage1(program, "glm_losses", Phase.LOSS, m, partial, sums, w, direction, steps, m, partial);
+        stage1("glm_losses", Phase.LOSS, m, w, direction, steps, m);
         program.kernel("glm_finish_losses").args(sums, batch, alpha, w, direction, steps, m, out)
                 .launch(Phase.LOSS, m, 0);
     }
@@ -185,8 +181,6 @@ public abstract class LinearModel extends Objective implements Batchable {
     public void close() {
         partial.close();
         sums.close();
-        hessianPartial.close();
-        hessianSums.close();
         noIndex.close();
     }
 }

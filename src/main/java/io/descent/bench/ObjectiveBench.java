@@ -1,0 +1,77 @@
+package io.descent.bench;
+
+import io.descent.cl.ClRuntime;
+import io.descent.cl.DeviceArray;
+import io.descent.cl.Precision;
+import io.descent.data.Dataset;
+import io.descent.data.DeviceDataset;
+import io.descent.data.Generators;
+import io.descent.objective.LinearRegression;
+import io.descent.objective.Objective;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The objectives' benchmark: one fused gradient and one Hessian assembly of seed 000's linear
+ * regression (n x (k + 1), column of ones included), in GB/s of X read, in each precision.
+ */
+public final class ObjectiveBench {
+    private final ClRuntime rt;
+    private final int warmup;
+    private final int repeats;
+
+    public ObjectiveBench(ClRuntime rt, int warmup, int repeats) {
+        this.rt = rt;
+        this.warmup = warmup;
+        this.repeats = repeats;
+    }
+
+    /** Cases gradient_fpNN and hessian_fpNN for seed 000's regression with n rows and k features. */
+    public Map<String, Object> linear(int n, int k, Precision p) {
+        Dataset data = Generators.seed000Regression(n, k, 42).data();
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (DeviceDataset d = new DeviceDataset(rt, data, p);
+             LinearRegression m = new LinearRegression(d, false, 0.0);
+             DeviceArray w = rt.upload(p, new Random(42).doubles(m.parameterCount()).toArray());
+             DeviceArray g = rt.allocate(p, m.parameterCount());
+             DeviceArray h = rt.allocate(p, (long) m.parameterCount() * m.parameterCount());
+             DeviceArray loss = rt.allocate(p, 1)) {
+            long bytes = (long) n * (data.cols() + 1) * p.bytes(); // X and y, each read once
+            out.put("gradient_" + p.label(), entry(Timing.measure(rt, warmup, repeats,
+                    () -> m.lossAndGradient(w, g, loss, 0)), bytes));
+            out.put("loss_" + p.label(), entry(Timing.measure(rt, warmup, repeats,
+                    () -> m.loss(w, loss, 0)), bytes));
+            out.put("hessian_" + p.label(), entry(Timing.measure(rt, warmup, repeats,
+                    () -> m.hessian(w, h)), bytes));
+        }
+        return out;
+    }
+
+    /** Times gradient and loss of any objective at its initial parameters. */
+    public Map<String, Object> objective(Objective m, String label) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Precision p = m.precision();
+        try (DeviceArray w = rt.upload(p, m.initialParameters(new Random(0)));
+             DeviceArray g = rt.allocate(p, m.parameterCount());
+             DeviceArray loss = rt.allocate(p, 1)) {
+            out.put("gradient_" + label, entry(Timing.measure(rt, warmup, repeats,
+                    () -> m.lossAndGradient(w, g, loss, 0)), 0));
+            out.put("loss_" + label, entry(Timing.measure(rt, warmup, repeats,
+                    () -> m.loss(w, loss, 0)), 0));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> entry(Timing.Result r, long bytes) {
+        Map<String, Object> m = new LinkedHashMap<>(r.wall().toJson());
+        m.put("device_median_s", r.device().median());
+        if (bytes > 0) {
+            m.put("bytes_read", bytes);
+            m.put("gbps_wall", bytes / r.wall().median() / 1e9);
+            m.put("gbps_device", bytes / r.device().median() / 1e9);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,36 @@
+package io.descent.bench;
+
+import io.descent.cl.ClRuntime;
+import io.descent.profile.PhaseTotals;
+
+/**
+ * Times one piece of device work: warm-up runs, then repeats, each enqueued and waited for
+ * (clFinish), so wall time includes launch overhead and device time comes from profiling events.
+ */
+public final class Timing {
+    /** Wall and device statistics of a repeated operation. */
+    public record Result(Stats wall, Stats device) {
+    }
+
+    private Timing() {
+    }
+
+    public static Result measure(ClRuntime rt, int warmup, int repeats, Runnable work) {
+        for (int i = 0; i < warmup; i++) {
+            work.run();
+            rt.finish();
+        }
+        double[] wall = new double[repeats];
+        double[] device = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            rt.finish();
+            PhaseTotals before = rt.timer().totals();
+            long t0 = System.nanoTime();
+            work.run();
+            rt.finish();
+            wall[i] = (System.nanoTime() - t0) * 1e-9;
+            device[i] = rt.timer().totals().minus(before).deviceNanos() * 1e-9;
+        }
+        return new Result(Stats.of(wall), Stats.of(device));
+    }
+}

@@ -1,0 +1,87 @@
+package io.descent.cli;
+
+import io.descent.bench.ObjectiveBench;
+import io.descent.cl.ClRuntime;
+import io.descent.cl.DeviceInfo;
+import io.descent.cl.Precision;
+import io.descent.report.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code descent bench objectives}: timings of the objectives' device work, as JSON for
+ * benchmarks/objectives.sh, which runs the numpy and PyTorch peers on the same work beside it.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time device work (warm-up, repeats, median and spread) and print JSON.",
+        subcommands = {BenchCommand.Objectives.class})
+final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "objectives", mixinStandardHelpOptions = true,
+            description = "Fused gradient, loss and Hessian of seed 000's linear regression.")
+    static final class Objectives implements Callable<Integer> {
+        @Mixin
+        DeviceOptions deviceOptions;
+
+        @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the regression (default ${DEFAULT-VALUE}).")
+        int rows;
+
+        @Option(names = "--features", defaultValue = "10", description = "Features besides the column of ones (default ${DEFAULT-VALUE}).")
+        int features;
+
+        @Option(names = "--precision", split = ",", defaultValue = "fp32,fp64",
+                description = "Precisions to time (default ${DEFAULT-VALUE}).")
+        List<String> precisions;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--repeats", defaultValue = "20", description = "Timed runs (default ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (rows < 1 || features < 1 || repeats < 1 || warmup < 0) {
+                throw new io.descent.UsageException("--rows, --features and --repeats must be >= 1 and --warmup >= 0");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            DeviceInfo device = deviceOptions.select();
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("device", device.name());
+            result.put("device_type", device.type());
+            result.put("driver", device.driverVersion());
+            result.put("rows", rows);
+            result.put("cols", features + 1);
+            Map<String, Object> cases = new LinkedHashMap<>();
+            try (ClRuntime rt = ClRuntime.open(device)) {
+                ObjectiveBench bench = new ObjectiveBench(rt, warmup, repeats);
+                for (String name : precisions) {
+                    Precision p = Precision.parse(name);
+                    cases.putAll(bench.linear(rows, features, p));
+                }
+            }
+            result.put("cases", cases);
+            out.println(Json.write(result));
+            return 0;
+        }
+    }
+}
