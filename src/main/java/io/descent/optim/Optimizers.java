@@ -1,0 +1,44 @@
+package io.descent.optim;
+
+import io.descent.UsageException;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The optimizers by command-line name. Each entry turns a {@link Spec} (name and options, e.g.
+ * {@code keepstepping:max_steps=50,scale_i=2}) into an optimizer, applying the defaults the class
+ * documents. Options common to all: {@code lr}, {@code schedule} is given separately.
+ */
+public final class Optimizers {
+    private static final Map<String, Function<Spec, Optimizer>> REGISTRY = new LinkedHashMap<>();
+
+    static {
+        // Each optimizer registers here: register("adam", Adam::fromSpec);
+    }
+
+    private Optimizers() {
+    }
+
+    static void register(String name, Function<Spec, Optimizer> factory) {
+        REGISTRY.put(name, factory);
+    }
+
+    /** Names known to the registry, in registration order. */
+    public static Iterable<String> names() {
+        return Collections.unmodifiableSet(REGISTRY.keySet());
+    }
+
+    /** The optimizer for "name" or "name:key=value,...", or a user error listing the names. */
+    public static Optimizer parse(String text) {
+        Spec spec = Spec.parse(text, "optimizer");
+        Function<Spec, Optimizer> f = REGISTRY.get(spec.name().toLowerCase(java.util.Locale.ROOT));
+        if (f == null) {
+            throw new UsageException("unknown optimizer '" + spec.name() + "': choose one of "
+                    + String.join(", ", REGISTRY.keySet()));
+        }
+        return f.apply(spec);
+    }
+}

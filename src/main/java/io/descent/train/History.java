@@ -1,0 +1,40 @@
+package io.descent.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** What a run recorded: one row per recorded step. */
+public final class History {
+    /**
+     * One recorded step.
+     *
+     * @param step      steps completed (1 after the first step)
+     * @param loss      the loss the step computed at its gradient point (before its update, as a
+     *                  PyTorch loop records loss.item() before optimizer.step())
+     * @param wallS     wall time since the run started, in seconds
+     * @param deviceS   device time of all phases since the run started, in seconds
+     * @param gradients gradient evaluations so far
+     * @param losses    forward-only loss evaluations so far
+     */
+    public record Row(long step, double loss, double wallS, double deviceS, long gradients, long losses) {
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+
+    public void add(Row r) {
+        rows.add(r);
+    }
+
+    public List<Row> rows() {
+        return Collections.unmodifiableList(rows);
+    }
+
+    public boolean isEmpty() {
+        return rows.isEmpty();
+    }
+
+    public Row last() {
+        return rows.get(rows.size() - 1);
+    }
+}
