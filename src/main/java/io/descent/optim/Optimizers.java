@@ -17,6 +17,8 @@ public final class Optimizers {
 
     static {
         // Each optimizer registers here: register("adam", Adam::fromSpec);
+        register("newton", Newton::fromSpec);
+        register("damped-newton", DampedNewton::fromSpec);
     }
 
     private Optimizers() {
