@@ -23,14 +23,19 @@
 // Derivatives of the activation are taken from its value a = act(z), and act''(z) R{z} is written as
 // act2r(a) R{a} (act2r = act''/act', 0 for identity and ReLU), so no pre-activation is stored.
 //
-// Work layout: a work-item owns VEC consecutive rows (explicit vectors `realv`: one SIMD lane per
-// row on a CPU; VEC = 1 on a GPU), a work-group of WGS items owns a tile of TILE = WGS * VEC rows.
+// Work layout: a work-item handles VEC consecutive rows at a time as one explicit vector (`realv`:
+// one SIMD lane per row on a CPU; VEC = 1 on a GPU), CHUNKS such vectors per tile; a work-group of
+// WGS items owns a tile of TILE = WGS * CHUNKS * VEC rows.
 // Phase 1: each work-item runs its rows forward and backward, keeping the layer currently computed
 // in private arrays and writing each layer's inputs (A), output deltas (D) and their R-versions
 // (RA, RD) to local memory as [feature][TILE]. Phase 2 (after a barrier): the work-items split the
-// p parameters and each adds, for its parameters, sum over the tile's rows of d[o] a[i] (or the
-// R-terms) to its work-group's row of partial sums in global memory. Work-groups take tiles
-// g, g + G, g + 2G, ...; a finish kernel adds the G partial rows and divides by n. No atomics.
+// p parameters (k = lid, lid + WGS, ...) and each forms, for its parameters, the sum over the tile's
+// rows of d[o] a[i] (or the R-terms) lane by lane. The gradient keeps these sums in private vectors
+// across tiles and adds the lanes once at the end; the kernels over K vectors add each tile's sums to
+// their work-group's row of partial sums in global memory. Work-groups take tiles g, g + G, ...; a
+// finish kernel adds the G partial rows and divides by n. No atomics.
+// Dot products run four outputs (forward) or four inputs (backward) at a time so that each load of a
+// row vector serves four multiply-adds; each sum is still formed in index order.
 //
 // Rows of the batch are 0..n-1, or idx[0..n-1] when use_idx is set (mini-batches); X is
 // column-major (X[j * n_all + row]). Rows past n in the last tile count with weight 0.
@@ -40,7 +45,7 @@
 //   MLP_AOFF (offset of each layer's input in A: prefix sums of n_0..n_(L-1)), MLP_DOFF (offset of each
 //   layer's output in D: prefix sums of n_1..n_L), MLP_P, MLP_MAXW (largest width), MLP_SUM_IN,
 //   MLP_SUM_OUT, MLP_ACT (0 identity, 1 ReLU, 2 tanh, 3 sigmoid), MLP_LOSS (0 MSE, 1 BCE),
-//   VEC (1, 2, 4, 8 or 16), WGS (work-group size, a power of two), MAX_STEPS.
+//   VEC (1, 2, 4, 8 or 16), WGS (work-group size, a power of two), CHUNKS, MAX_STEPS.
 #include "common.cl"
 
 #ifndef MLP_L
@@ -63,10 +68,15 @@
 #ifndef VEC
 #define VEC 1
 #endif
+#ifndef CHUNKS
+#define CHUNKS 1
+#endif
 #ifndef MAX_STEPS
 #define MAX_STEPS 64
 #endif
-#define TILE (WGS * VEC)
+#define TILE (WGS * VEC * CHUNKS)
+// parameters per work-item in phase 2 (k = lid + WGS j, j < PPW)
+#define PPW ((MLP_P + WGS - 1) / WGS)
 
 __constant int NW[MLP_L + 1] = {MLP_WIDTHS};
 __constant int POFF[MLP_L + 1] = {MLP_POFF};
@@ -93,13 +103,33 @@ typedef VCAT(float, VEC) realv;
 // element (feature f, tile column col) of a [feature][TILE] local table
 #define AT(base, f, col) ((base) + (f) * TILE + (col))
 
-// sum of the VEC lanes
+// sum of the VEC lanes, pairwise (halves added as vectors)
+#if PRECISION == 64
+#define RV(n) VCAT(double, n)
+#else
+#define RV(n) VCAT(float, n)
+#endif
 inline acc hsum(realv v) {
-    real t[VEC];
-    VSTORE(v, t);
-    acc s = 0;
-    for (int k = 0; k < VEC; k++) s += (acc) t[k];
-    return s;
+#if VEC == 1
+    return (acc) v;
+#else
+#if VEC == 16
+    RV(8) v8 = v.lo + v.hi;
+#elif VEC == 8
+    RV(8) v8 = v;
+#endif
+#if VEC >= 8
+    RV(4) v4 = v8.lo + v8.hi;
+#elif VEC == 4
+    RV(4) v4 = v;
+#endif
+#if VEC >= 4
+    RV(2) v2 = v4.lo + v4.hi;
+#else
+    RV(2) v2 = v;
+#endif
+    return (acc) v2.s0 + (acc) v2.s1;
+#endif
 }
 
 // ---- activations, as functions of the value a = act(z) where derivatives are concerned ----------
@@ -174,12 +204,32 @@ inline realv forward(__global const real* restrict w, realv* cur, realv* nxt, __
         if (store) {
             for (int i = 0; i < nin; i++) VSTORE(cur[i], AT(A, AOFF[l] + i, col));
         }
-        for (int o = 0; o < nout; o++) {
+        int o = 0;
+        for (; o + 4 <= nout; o += 4) {      // four outputs at once share the loads of cur[i]
+            __global const real* W0 = W + o * nin;
+            realv s0 = (realv) b[o], s1 = (realv) b[o + 1], s2 = (realv) b[o + 2], s3 = (realv) b[o + 3];
+            for (int i = 0; i < nin; i++) {
+                realv xi = cur[i];
+                s0 += W0[i] * xi;
+                s1 += W0[nin + i] * xi;
+                s2 += W0[2 * nin + i] * xi;
+                s3 += W0[3 * nin + i] * xi;
+            }
+            nxt[o] = s0;
+            nxt[o + 1] = s1;
+            nxt[o + 2] = s2;
+            nxt[o + 3] = s3;
+        }
+        for (; o < nout; o++) {
             realv s = (realv) b[o];
             for (int i = 0; i < nin; i++) s += W[o * nin + i] * cur[i];
-            nxt[o] = l + 1 < MLP_L ? act(s) : s;
+            nxt[o] = s;
         }
-        for (int o = 0; o < nout; o++) cur[o] = nxt[o];
+        if (l + 1 < MLP_L) {
+            for (int o = 0; o < nout; o++) cur[o] = act(nxt[o]);
+        } else {
+            cur[0] = nxt[0];
+        }
     }
     return cur[0];
 }
@@ -192,14 +242,32 @@ inline void backward(__global const real* restrict w, realv dout, realv* cur, re
     for (int l = MLP_L - 1; l > 0; l--) {
         const int nin = NW[l], nout = NW[l + 1];
         __global const real* W = w + POFF[l];
-        for (int i = 0; i < nin; i++) {
+        int i = 0;
+        for (; i + 4 <= nin; i += 4) {        // four inputs at once share the loads of cur[o]
+            realv g0 = (realv) ZERO, g1 = (realv) ZERO, g2 = (realv) ZERO, g3 = (realv) ZERO;
+            for (int o = 0; o < nout; o++) {
+                __global const real* Wo = W + o * nin + i;
+                realv d = cur[o];
+                g0 += Wo[0] * d;
+                g1 += Wo[1] * d;
+                g2 += Wo[2] * d;
+                g3 += Wo[3] * d;
+            }
+            nxt[i] = g0;
+            nxt[i + 1] = g1;
+            nxt[i + 2] = g2;
+            nxt[i + 3] = g3;
+        }
+        for (; i < nin; i++) {
             realv g = (realv) ZERO;
             for (int o = 0; o < nout; o++) g += W[o * nin + i] * cur[o];
-            realv d = dact(VLOAD(AT(A, AOFF[l] + i, col))) * g;
-            nxt[i] = d;
+            nxt[i] = g;
+        }
+        for (int i = 0; i < nin; i++) {
+            realv d = dact(VLOAD(AT(A, AOFF[l] + i, col))) * nxt[i];
+            cur[i] = d;
             VSTORE(d, AT(D, DOFF[l - 1] + i, col));
         }
-        for (int i = 0; i < nin; i++) cur[i] = nxt[i];
     }
 }
 
@@ -216,16 +284,43 @@ inline realv rforward(__global const real* restrict w, __global const real* rest
             if (l == 0) rc[i] = (realv) ZERO;
             if (store) VSTORE(rc[i], AT(RA, AOFF[l] + i, col));
         }
-        for (int o = 0; o < nout; o++) {
+        int o = 0;
+        for (; o + 4 <= nout; o += 4) {      // four outputs at once share the loads of av[i], rc[i]
+            __global const real* V0 = V + o * nin;
+            __global const real* W0 = W + o * nin;
+            realv s0 = (realv) c[o], s1 = (realv) c[o + 1], s2 = (realv) c[o + 2], s3 = (realv) c[o + 3];
+            for (int i = 0; i < nin; i++) {
+                realv ai = av[i];
+                s0 += V0[i] * ai;
+                s1 += V0[nin + i] * ai;
+                s2 += V0[2 * nin + i] * ai;
+                s3 += V0[3 * nin + i] * ai;
+            }
+            if (l > 0) {
+                for (int i = 0; i < nin; i++) {
+                    realv ri = rc[i];
+                    s0 += W0[i] * ri;
+                    s1 += W0[nin + i] * ri;
+                    s2 += W0[2 * nin + i] * ri;
+                    s3 += W0[3 * nin + i] * ri;
+                }
+            }
+            rn[o] = s0;
+            rn[o + 1] = s1;
+            rn[o + 2] = s2;
+            rn[o + 3] = s3;
+        }
+        for (; o < nout; o++) {
             realv s = (realv) c[o];
             for (int i = 0; i < nin; i++) s += V[o * nin + i] * av[i];
             if (l > 0) {
                 for (int i = 0; i < nin; i++) s += W[o * nin + i] * rc[i];
             }
-            if (l + 1 < MLP_L) s *= dact(VLOAD(AT(A, AOFF[l + 1] + o, col)));
             rn[o] = s;
         }
-        for (int o = 0; o < nout; o++) rc[o] = rn[o];
+        for (int o = 0; o < nout; o++) {
+            rc[o] = l + 1 < MLP_L ? dact(VLOAD(AT(A, AOFF[l + 1] + o, col))) * rn[o] : rn[o];
+        }
     }
     return rc[0];
 }
@@ -241,46 +336,99 @@ inline void rbackward(__global const real* restrict w, __global const real* rest
         __global const real* W = w + POFF[l];
         __global const real* V = v + POFF[l];
         for (int o = 0; o < nout; o++) dv[o] = VLOAD(AT(D, DOFF[l] + o, col));
-        for (int i = 0; i < nin; i++) {
+        int i = 0;
+        for (; i + 4 <= nin; i += 4) {        // four inputs at once share the loads of dv[o], rc[o]
+            realv g0 = (realv) ZERO, g1 = (realv) ZERO, g2 = (realv) ZERO, g3 = (realv) ZERO;
+            for (int o = 0; o < nout; o++) {
+                __global const real* Vo = V + o * nin + i;
+                __global const real* Wo = W + o * nin + i;
+                realv d = dv[o], r = rc[o];
+                g0 += Vo[0] * d + Wo[0] * r;
+                g1 += Vo[1] * d + Wo[1] * r;
+                g2 += Vo[2] * d + Wo[2] * r;
+                g3 += Vo[3] * d + Wo[3] * r;
+            }
+            rn[i] = g0;
+            rn[i + 1] = g1;
+            rn[i + 2] = g2;
+            rn[i + 3] = g3;
+        }
+        for (; i < nin; i++) {
             realv rg = (realv) ZERO;
             for (int o = 0; o < nout; o++) rg += V[o * nin + i] * dv[o] + W[o * nin + i] * rc[o];
+            rn[i] = rg;
+        }
+        for (int i = 0; i < nin; i++) {
             realv a = VLOAD(AT(A, AOFF[l] + i, col));
-            realv rd = dact(a) * rg;
+            realv rd = dact(a) * rn[i];
 #if ACT_CURVED
             realv g = (realv) ZERO;
             for (int o = 0; o < nout; o++) g += W[o * nin + i] * dv[o];
             rd += act2r(a) * VLOAD(AT(RA, AOFF[l] + i, col)) * g;
 #endif
-            rn[i] = rd;
+            rc[i] = rd;
             VSTORE(rd, AT(RD, DOFF[l - 1] + i, col));
         }
-        for (int i = 0; i < nin; i++) rc[i] = rn[i];
     }
 }
 
-// Layer of parameter k (POFF[l] <= k < POFF[l + 1]).
-inline int layer_of(int k) {
+// The local rows parameter k reads in phase 2: *drow = its output's row in D (and RD); *arow = its
+// input's row in A (and RA), or -1 for a bias.
+inline void param_rows(int k, int* drow, int* arow) {
     int l = 0;
     while (k >= POFF[l + 1]) l++;
-    return l;
+    const int nin = NW[l], nout = NW[l + 1], q = k - POFF[l];
+    if (q < nout * nin) {
+        const int o = q / nin;
+        *drow = DOFF[l] + o;
+        *arow = AOFF[l] + q - o * nin;
+    } else {
+        *drow = DOFF[l] + q - nout * nin;
+        *arow = -1;
+    }
 }
 
-// Phase 2 of a gradient (or Gauss-Newton product): part[k] += sum over the tile of d[o] a[i] (weight
-// W_l[o, i]) or d[o] (bias b_l[o]), for this work-item's parameters k = lid, lid + WGS, ...
+// sum over the tile's rows of D[drow] A[arow] (A[arow] = 1 for a bias), lane by lane, added to s
+inline realv tile_dot(realv s, __local const real* D, __local const real* A, int drow, int arow) {
+    __local const real* dp = D + drow * TILE;
+    if (arow >= 0) {
+        __local const real* ap = A + arow * TILE;
+        for (int c = 0; c < TILE; c += VEC) s += VLOAD(dp + c) * VLOAD(ap + c);
+    } else {
+        for (int c = 0; c < TILE; c += VEC) s += VLOAD(dp + c);
+    }
+    return s;
+}
+
+// tile_dot for four weights of one output (D row drow) and inputs a0..a3: each load of D serves four
+inline void tile_dot4(realv* s, __local const real* D, __local const real* A, int drow, int a0, int a1, int a2,
+                      int a3) {
+    __local const real* dp = D + drow * TILE;
+    __local const real* p0 = A + a0 * TILE;
+    __local const real* p1 = A + a1 * TILE;
+    __local const real* p2 = A + a2 * TILE;
+    __local const real* p3 = A + a3 * TILE;
+    realv s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    for (int c = 0; c < TILE; c += VEC) {
+        realv d = VLOAD(dp + c);
+        s0 += d * VLOAD(p0 + c);
+        s1 += d * VLOAD(p1 + c);
+        s2 += d * VLOAD(p2 + c);
+        s3 += d * VLOAD(p3 + c);
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+}
+
+// Phase 2 of a Gauss-Newton product: part[k] += sum over the tile of d[o] a[i] (weight W_l[o, i]) or
+// d[o] (bias b_l[o]), for this work-item's parameters k = lid, lid + WGS, ...
 inline void accumulate(__local const real* A, __local const real* D, __global acc* part) {
     for (int k = get_local_id(0); k < MLP_P; k += WGS) {
-        const int l = layer_of(k), nin = NW[l], nout = NW[l + 1], q = k - POFF[l];
-        realv s = (realv) ZERO;
-        if (q < nout * nin) {
-            const int o = q / nin, i = q - o * nin;
-            __local const real* dp = AT(D, DOFF[l] + o, 0);
-            __local const real* ap = AT(A, AOFF[l] + i, 0);
-            for (int c = 0; c < TILE; c += VEC) s += VLOAD(dp + c) * VLOAD(ap + c);
-        } else {
-            __local const real* dp = AT(D, DOFF[l] + q - nout * nin, 0);
-            for (int c = 0; c < TILE; c += VEC) s += VLOAD(dp + c);
-        }
-        part[k] += hsum(s);
+        int drow, arow;
+        param_rows(k, &drow, &arow);
+        part[k] += hsum(tile_dot((realv) ZERO, D, A, drow, arow));
     }
 }
 
@@ -288,27 +436,17 @@ inline void accumulate(__local const real* A, __local const real* D, __global ac
 inline void accumulate_r(__local const real* A, __local const real* D, __local const real* RA,
                          __local const real* RD, __global acc* part) {
     for (int k = get_local_id(0); k < MLP_P; k += WGS) {
-        const int l = layer_of(k), nin = NW[l], nout = NW[l + 1], q = k - POFF[l];
-        realv s = (realv) ZERO;
-        if (q < nout * nin) {
-            const int o = q / nin, i = q - o * nin;
-            __local const real* rdp = AT(RD, DOFF[l] + o, 0);
-            __local const real* ap = AT(A, AOFF[l] + i, 0);
-            for (int c = 0; c < TILE; c += VEC) s += VLOAD(rdp + c) * VLOAD(ap + c);
-            if (l > 0) {
-                __local const real* dp = AT(D, DOFF[l] + o, 0);
-                __local const real* rap = AT(RA, AOFF[l] + i, 0);
-                for (int c = 0; c < TILE; c += VEC) s += VLOAD(dp + c) * VLOAD(rap + c);
-            }
-        } else {
-            __local const real* rdp = AT(RD, DOFF[l] + q - nout * nin, 0);
-            for (int c = 0; c < TILE; c += VEC) s += VLOAD(rdp + c);
-        }
+        int drow, arow;
+        param_rows(k, &drow, &arow);
+        realv s = tile_dot((realv) ZERO, RD, A, drow, arow);
+        if (arow >= NW[0]) s = tile_dot(s, D, RA, drow, arow);
         part[k] += hsum(s);
     }
 }
 
 // ---- kernels ------------------------------------------------------------------------------------
+// In every kernel a work-item's rows in tile t are the CHUNKS vectors of VEC rows at tile columns
+// col = (lid * CHUNKS + ch) * VEC, ch < CHUNKS, i.e. batch rows t * TILE + col ...
 
 // partial[g * m + c] = sum over work-group g's rows of l(out_i, y_i) with parameters params + c * p,
 // for c < m: the loss at m parameter vectors in one pass over the data (m = 1: the loss).
@@ -316,16 +454,18 @@ __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
 void mlp_loss(BATCH_ARGS, __global const real* restrict params, const uint m, __global acc* partial) {
     __local acc scratch[WGS];
     realv x[MLP_MAXW], cur[MLP_MAXW], nxt[MLP_MAXW], sum[MAX_STEPS];
-    const uint col = get_local_id(0) * VEC;
     for (uint c = 0; c < m; c++) sum[c] = (realv) ZERO;
     const uint tiles = (n + TILE - 1) / TILE;
     for (uint t = get_group_id(0); t < tiles; t += get_num_groups(0)) {
-        realv yv, mask;
-        load_rows(t * TILE + col, n, n_all, idx, use_idx, X, y, x, &yv, &mask);
-        for (uint c = 0; c < m; c++) {
-            for (int j = 0; j < NW[0]; j++) cur[j] = x[j];
-            realv z = forward(params + c * MLP_P, cur, nxt, 0, col, 0);
-            sum[c] += mask * loss_row(z, yv);
+        for (int ch = 0; ch < CHUNKS; ch++) {
+            const uint col = (get_local_id(0) * CHUNKS + ch) * VEC;
+            realv yv, mask;
+            load_rows(t * TILE + col, n, n_all, idx, use_idx, X, y, x, &yv, &mask);
+            for (uint c = 0; c < m; c++) {
+                for (int j = 0; j < NW[0]; j++) cur[j] = x[j];
+                realv z = forward(params + c * MLP_P, cur, nxt, 0, col, 0);
+                sum[c] += mask * loss_row(z, yv);
+            }
         }
     }
     for (uint c = 0; c < m; c++) {
@@ -335,28 +475,46 @@ void mlp_loss(BATCH_ARGS, __global const real* restrict params, const uint m, __
 }
 
 // partial[g * (p + 1) + k] = work-group g's share of sum_i dl_i/dw_k (k < p); [g * (p + 1) + p] its
-// share of sum_i l_i. One forward and one backward pass per row.
+// share of sum_i l_i. One forward and one backward pass per row; each work-item keeps the sums of its
+// parameters lane by lane in private vectors across tiles and adds the lanes at the end.
 __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
 void mlp_gradient(BATCH_ARGS, __global const real* restrict w, __global acc* partial) {
     __local real A[MLP_SUM_IN * TILE];
     __local real D[MLP_SUM_OUT * TILE];
     __local acc scratch[WGS];
-    __global acc* part = partial + get_group_id(0) * (MLP_P + 1);
-    for (int k = get_local_id(0); k < MLP_P; k += WGS) part[k] = 0;
-    realv cur[MLP_MAXW], nxt[MLP_MAXW];
+    realv cur[MLP_MAXW], nxt[MLP_MAXW], gsum[PPW];
+    int drow[PPW], arow[PPW];
+    const int own = (MLP_P - get_local_id(0) + WGS - 1) / WGS;   // parameters lid + WGS j < p
+    for (int j = 0; j < own; j++) {
+        gsum[j] = (realv) ZERO;
+        param_rows(get_local_id(0) + WGS * j, &drow[j], &arow[j]);
+    }
     realv lsum = (realv) ZERO;
-    const uint col = get_local_id(0) * VEC;
     const uint tiles = (n + TILE - 1) / TILE;
     for (uint t = get_group_id(0); t < tiles; t += get_num_groups(0)) {
-        realv yv, mask;
-        load_rows(t * TILE + col, n, n_all, idx, use_idx, X, y, cur, &yv, &mask);
-        realv z = forward(w, cur, nxt, A, col, 1);
-        lsum += mask * loss_row(z, yv);
-        backward(w, mask * loss_d1(z, yv), cur, nxt, A, D, col);
+        for (int ch = 0; ch < CHUNKS; ch++) {
+            const uint col = (get_local_id(0) * CHUNKS + ch) * VEC;
+            realv yv, mask;
+            load_rows(t * TILE + col, n, n_all, idx, use_idx, X, y, cur, &yv, &mask);
+            realv z = forward(w, cur, nxt, A, col, 1);
+            lsum += mask * loss_row(z, yv);
+            backward(w, mask * loss_d1(z, yv), cur, nxt, A, D, col);
+        }
         barrier(CLK_LOCAL_MEM_FENCE);
-        accumulate(A, D, part);
+        for (int j = 0; j < own;) {         // four weights of one output at a time where they line up
+            if (j + 4 <= own && drow[j] == drow[j + 3] && drow[j + 1] == drow[j] && drow[j + 2] == drow[j]
+                && arow[j] >= 0 && arow[j + 1] >= 0 && arow[j + 2] >= 0 && arow[j + 3] >= 0) {
+                tile_dot4(gsum + j, D, A, drow[j], arow[j], arow[j + 1], arow[j + 2], arow[j + 3]);
+                j += 4;
+            } else {
+                gsum[j] = tile_dot(gsum[j], D, A, drow[j], arow[j]);
+                j++;
+            }
+        }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
+    __global acc* part = partial + get_group_id(0) * (MLP_P + 1);
+    for (int j = 0; j < own; j++) part[get_local_id(0) + WGS * j] = hsum(gsum[j]);
     acc s = group_sum(hsum(lsum), scratch);
     if (get_local_id(0) == 0) part[MLP_P] = s;
 }
@@ -373,19 +531,24 @@ void mlp_hvp(BATCH_ARGS, __global const real* restrict w, __global const real* r
     __local real RD[MLP_SUM_OUT * TILE];
     __global acc* part = partial + (ulong) get_group_id(0) * K * MLP_P;
     for (ulong k = get_local_id(0); k < (ulong) K * MLP_P; k += WGS) part[k] = 0;
-    realv cur[MLP_MAXW], nxt[MLP_MAXW], aux[MLP_MAXW];
-    const uint col = get_local_id(0) * VEC;
+    realv cur[MLP_MAXW], nxt[MLP_MAXW], aux[MLP_MAXW], h[CHUNKS];
     const uint tiles = (n + TILE - 1) / TILE;
     for (uint t = get_group_id(0); t < tiles; t += get_num_groups(0)) {
-        realv yv, mask;
-        load_rows(t * TILE + col, n, n_all, idx, use_idx, X, y, cur, &yv, &mask);
-        realv z = forward(w, cur, nxt, A, col, 1);
-        backward(w, mask * loss_d1(z, yv), cur, nxt, A, D, col);
-        realv h = mask * loss_d2(z, yv);
+        for (int ch = 0; ch < CHUNKS; ch++) {
+            const uint col = (get_local_id(0) * CHUNKS + ch) * VEC;
+            realv yv, mask;
+            load_rows(t * TILE + col, n, n_all, idx, use_idx, X, y, cur, &yv, &mask);
+            realv z = forward(w, cur, nxt, A, col, 1);
+            backward(w, mask * loss_d1(z, yv), cur, nxt, A, D, col);
+            h[ch] = mask * loss_d2(z, yv);
+        }
         for (uint c = 0; c < K; c++) {
             __global const real* v = V + c * vstride;
-            realv rz = rforward(w, v, cur, nxt, aux, A, RA, col, 1);
-            rbackward(w, v, h * rz, cur, nxt, aux, A, D, RA, RD, col);
+            for (int ch = 0; ch < CHUNKS; ch++) {
+                const uint col = (get_local_id(0) * CHUNKS + ch) * VEC;
+                realv rz = rforward(w, v, cur, nxt, aux, A, RA, col, 1);
+                rbackward(w, v, h[ch] * rz, cur, nxt, aux, A, D, RA, RD, col);
+            }
             barrier(CLK_LOCAL_MEM_FENCE);
             accumulate_r(A, D, RA, RD, part + c * MLP_P);
             barrier(CLK_LOCAL_MEM_FENCE);
@@ -401,18 +564,23 @@ void mlp_gnvp(BATCH_ARGS, __global const real* restrict w, __global const real* 
     __local real D[MLP_SUM_OUT * TILE];
     __global acc* part = partial + (ulong) get_group_id(0) * K * MLP_P;
     for (ulong k = get_local_id(0); k < (ulong) K * MLP_P; k += WGS) part[k] = 0;
-    realv cur[MLP_MAXW], nxt[MLP_MAXW], aux[MLP_MAXW];
-    const uint col = get_local_id(0) * VEC;
+    realv cur[MLP_MAXW], nxt[MLP_MAXW], aux[MLP_MAXW], h[CHUNKS];
     const uint tiles = (n + TILE - 1) / TILE;
     for (uint t = get_group_id(0); t < tiles; t += get_num_groups(0)) {
-        realv yv, mask;
-        load_rows(t * TILE + col, n, n_all, idx, use_idx, X, y, cur, &yv, &mask);
-        realv z = forward(w, cur, nxt, A, col, 1);
-        realv h = mask * loss_d2(z, yv);
+        for (int ch = 0; ch < CHUNKS; ch++) {
+            const uint col = (get_local_id(0) * CHUNKS + ch) * VEC;
+            realv yv, mask;
+            load_rows(t * TILE + col, n, n_all, idx, use_idx, X, y, cur, &yv, &mask);
+            realv z = forward(w, cur, nxt, A, col, 1);
+            h[ch] = mask * loss_d2(z, yv);
+        }
         for (uint c = 0; c < K; c++) {
             __global const real* v = V + c * vstride;
-            realv jv = rforward(w, v, cur, nxt, aux, A, A, col, 0);
-            backward(w, h * jv, cur, nxt, A, D, col);
+            for (int ch = 0; ch < CHUNKS; ch++) {
+                const uint col = (get_local_id(0) * CHUNKS + ch) * VEC;
+                realv jv = rforward(w, v, cur, nxt, aux, A, A, col, 0);
+                backward(w, h[ch] * jv, cur, nxt, A, D, col);
+            }
             barrier(CLK_LOCAL_MEM_FENCE);
             accumulate(A, D, part + c * MLP_P);
             barrier(CLK_LOCAL_MEM_FENCE);

@@ -130,6 +130,7 @@ public final class Mlp extends Objective implements Batchable {
         m.put("MLP_LOSS", Integer.toString(spec.loss().code()));
         m.put("VEC", Integer.toString(tuning.vec()));
         m.put("WGS", Integer.toString(tuning.workGroup()));
+        m.put("CHUNKS", Integer.toString(tuning.chunks()));
         m.put("MAX_STEPS", Integer.toString(MAX_STEPS));
         return m;
     }

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * roundings along the longest chain of operations (dot products, function evaluations at 4 ulps, the
  * mean over n rows as a chain of n additions). The checks use 2 gamma u M_q: the factor 2 covers
  * the first-order terms with a factor two (d(1 - a^2) = -2a da, the product rule of the R-passes) and
- * the second-order terms. For the 3-5-4-1 networks on 37 rows gamma is 70-170, so fp32 checks sit at
+ * the second-order terms. For the 3-5-4-1 networks on 37 rows gamma is 71 (loss) to 174 (curvature): fp32 checks sit at
  * about 1e-5 M_q; a wrong index or a missing term gives errors of order M_q itself.
  *
  * <p><b>Finite differences</b> (of the float64 reference) use central differences with step
@@ -79,7 +79,10 @@ class MlpTest {
         return cs.stream();
     }
 
-    /** Seed 000's networks on few rows, and odd tunings (VEC = 1 as on a GPU; several tiles per group). */
+    /**
+     * Seed 000's networks on few rows (several tiles in fp64), and odd tunings: VEC = 1 with 4 items per
+     * group as on a GPU, several chunks per item, several tiles per group, partial last tiles.
+     */
     static Stream<Case> otherCases() {
         List<Case> cs = new ArrayList<>();
         for (Precision p : Precision.values()) {
@@ -88,9 +91,11 @@ class MlpTest {
             cs.add(new Case(p.label() + " seed 10-10x3-1 relu", MlpSpec.seed000(10, 10, 2, Activation.RELU), 150, p,
                     null));
             MlpSpec odd = new MlpSpec(3, List.of(5, 4), Activation.TANH, Loss.BCE);
-            cs.add(new Case(p.label() + " tanh bce, 1 row x 4 items, 2 groups", odd, 37, p, new MlpTuning(1, 4, 2)));
-            cs.add(new Case(p.label() + " sigmoid mse, 4 rows x 2 items, 3 groups",
-                    new MlpSpec(3, List.of(5, 4), Activation.SIGMOID, Loss.MSE), 37, p, new MlpTuning(4, 2, 3)));
+            cs.add(new Case(p.label() + " tanh bce, 1 row x 4 items, 2 groups", odd, 37, p, new MlpTuning(1, 4, 1, 2)));
+            cs.add(new Case(p.label() + " sigmoid mse, 4 rows x 3 chunks x 1 item, 2 groups",
+                    new MlpSpec(3, List.of(5, 4), Activation.SIGMOID, Loss.MSE), 37, p, new MlpTuning(4, 1, 3, 2)));
+            cs.add(new Case(p.label() + " relu mse, 2 rows x 2 chunks x 2 items, 3 groups",
+                    new MlpSpec(3, List.of(5, 4), Activation.RELU, Loss.MSE), 37, p, new MlpTuning(2, 2, 2, 3)));
         }
         return cs.stream();
     }
