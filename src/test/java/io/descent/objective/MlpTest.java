@@ -42,8 +42,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * roundings along the longest chain of operations (dot products, function evaluations at 4 ulps, the
  * mean over n rows as a chain of n additions). The checks use 2 gamma u M_q: the factor 2 covers
  * the first-order terms with a factor two (d(1 - a^2) = -2a da, the product rule of the R-passes) and
- * the second-order terms. For the 3-5-4-1 networks on 37 rows gamma is 71 (loss) to 174 (curvature): fp32 checks sit at
- * about 1e-5 M_q; a wrong index or a missing term gives errors of order M_q itself.
+ * the second-order terms. For the 3-5-4-1 networks on 37 rows gamma is 71 (loss) to 174 (curvature),
+ * so fp32 checks sit at about 1e-5 M_q; a wrong index or a missing term gives errors of order M_q.
  *
  * <p><b>Finite differences</b> (of the float64 reference) use central differences with step
  * h = 1e-5: truncation h^2/6 |f'''| ~ 2e-11 and cancellation ~ 2^-53 |f| / h ~ 2e-11 for the O(1)
