@@ -178,7 +178,8 @@ public final class Trainer {
                     if (why != null) {
                         problem.params().copyFrom(lastGood, Phase.UPDATE);
                         rt.finish();
-                        throw new DivergenceException(step, loss, optimizer.learningRate(step - 1), why);
+                        throw new DivergenceException(step, loss, optimizer.learningRate(step - 1), why)
+                                .withHistory(history);
                     }
                     History.Row row = new History.Row(step, loss, wall, device, grads, fwd);
                     history.add(row);
