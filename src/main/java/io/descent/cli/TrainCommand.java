@@ -133,6 +133,10 @@ final class TrainCommand implements Callable<Integer> {
                     : executeWithCheckpoints(setup, opt, start, trainer, options, listener, from);
             progress.done();
             write(outcome, setup, stdout);
+            if (opt instanceof io.descent.optim.Warnings w) {
+                for (String line : w.warnings()) stderr.println("descent: warning: " + line);
+                stderr.flush();
+            }
             if (outcome.diverged()) {
                 stderr.println("descent: " + outcome.divergence().getMessage());
                 stderr.flush();

@@ -362,7 +362,8 @@ class NewtonTest {
     /**
      * Seed 002, x cos(0.15 pi x) from x = 10 with damped Newton: the loss never rises (trainer's
      * history, one loss per step) and falls at the first steps; the run settles in the local minimum
-     * near 7.27 (f'' > 0 there), found on the host by Newton's iteration on f'.
+     * near 7.27 (f'' > 0 there), found on the host by Newton's iteration on f'. The trainer's
+     * divergence guard is off: it compares |loss| with |first loss|, and f(10) is 0 to rounding.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("precisions")
@@ -373,7 +374,7 @@ class NewtonTest {
         try (TestFunction f = new TestFunction(rt, p, "xcos", 1);
              Problem pr = new Problem(f, f.start());
              DampedNewton opt = new DampedNewton()) {
-            History h = Trainer.run(pr, opt, new Trainer.Options(20, 1, Double.MAX_VALUE));
+            History h = Trainer.run(pr, opt, new Trainer.Options(20, 0, Double.NaN, 0, 0, 1, Double.MAX_VALUE, 0));
             List<History.Row> rows = h.rows();
             StringBuilder trace = new StringBuilder();
             for (History.Row r : rows) trace.append(String.format(" %.4g", r.loss()));
@@ -450,7 +451,7 @@ class NewtonTest {
             }
             try (Problem pr = new Problem(m, new double[5]);
                  DampedNewton opt = new DampedNewton()) {
-                History h = Trainer.run(pr, opt, new Trainer.Options(10, 1, Double.MAX_VALUE));
+                History h = Trainer.run(pr, opt, new Trainer.Options(10, 0, Double.NaN, 0, 0, 1, Double.MAX_VALUE, 0));
                 double[] w = pr.readParams();
                 double loss = m.loss(pr.params());
                 System.out.printf("duplicate column %s: loss %.10g vs minimum %.10g, w %s, warnings %s%n", p.label(), loss,
