@@ -132,10 +132,12 @@ public final class DampedNewton extends SecondOrder {
             if (!info.ok()) {
                 double before = lambda;
                 lambda = raise(lambda, maxDiag);
+                String why = info.pivotValue() < 0 ? "negative curvature: H is indefinite here"
+                        : "H is singular to working precision, e.g. a duplicate or constant feature";
                 log.add("not-pd", t, String.format(Locale.ROOT, "damped-newton: H + lambda I with lambda = %s is not "
-                        + "positive definite: pivot %d, %s, is %.3g (a singular Hessian, e.g. a duplicate or constant "
-                        + "feature, or negative curvature); lambda raised to %.3g and the step retried", before == 0 ? "0" : String.format(Locale.ROOT, "%.3g", before),
-                        info.failedPivot(), parameterName(info.failedPivot()), info.pivotValue(), lambda));
+                        + "positive definite: pivot %d, %s, is %.3g (%s); lambda raised to %.3g and the step retried",
+                        before == 0 ? "0" : String.format(Locale.ROOT, "%.3g", before), info.failedPivot(),
+                        parameterName(info.failedPivot()), info.pivotValue(), why, lambda));
                 continue;
             }
             update(problem, eta, trial);
