@@ -4,6 +4,7 @@ import io.descent.UsageException;
 import io.descent.cl.ClException;
 import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceArray;
+import io.descent.cl.DeviceInfo;
 import io.descent.cl.Format;
 import io.descent.cl.Kernel;
 import io.descent.cl.Precision;
@@ -57,28 +58,47 @@ public final class Cholesky implements AutoCloseable {
      * @param block       block columns of the blocked path
      * @param clblastFrom CLBlast TRSM + SYRK for a block column when at least this many rows follow
      *                    it (Cholesky only); {@link Integer#MAX_VALUE}: never
+     * @param vec         values per vector in the kernels (0: the device's SIMD width, {@link
+     *                    ClRuntime#vectorWidth})
+     * @param rowsPerItem rows of the trailing update per work-item (TI in cholesky.cl: 1, 2, 4, 8, 16)
      */
-    public record Tuning(int smallMax, int block, int clblastFrom) {
+    public record Tuning(int smallMax, int block, int clblastFrom, int vec, int rowsPerItem) {
         public Tuning {
-            if (smallMax < 1 || block < 1 || clblastFrom < 1) {
+            if (smallMax < 1 || block < 1 || clblastFrom < 1 || vec < 0 || rowsPerItem < 1) {
                 throw new IllegalArgumentException("Cholesky tuning: smallMax = " + smallMax + ", block = " + block
-                        + ", clblastFrom = " + clblastFrom + " must all be >= 1");
+                        + ", clblastFrom = " + clblastFrom + ", vec = " + vec + ", rowsPerItem = " + rowsPerItem);
             }
         }
 
+        /** The given paths with the default vector width and rows per item. */
+        public Tuning(int smallMax, int block, int clblastFrom) {
+            this(smallMax, block, clblastFrom, 0, DEFAULT_ROWS_PER_ITEM);
+        }
+
         /**
-         * Measured on PoCL 3.1 (2 cores, AVX-512; NewtonBench): the one-work-group kernel beats the
-         * blocked path up to n = 128, and our trailing update beats CLBlast 1.5.2's SYRK for every
-         * n measured (64 .. 4096), so CLBlast is off by default.
+         * The defaults for a device. CPUs (measured on PoCL 3.1, 2 AVX-512 cores, NewtonBench): the
+         * one-work-group kernel is as fast as the blocked path up to n = 512 and faster below 256, so
+         * it takes n <= 256; blocks of 64 with 16 rows x 16 values per work-item in the trailing
+         * update (64-byte vectors and more in flight: about 2x the 32-byte, 8-row setting at n =
+         * 2048); CLBlast 1.5.2's TRSM + SYRK lost to our kernels in wall time at every n from 64 to
+         * 4096, so it is off. GPUs (not measured here): n <= 128 unblocked, one value per work-item
+         * and 8 rows, CLBlast off until measured on one.
          */
-        public static Tuning defaults() {
-            return new Tuning(128, 64, Integer.MAX_VALUE);
+        public static Tuning forDevice(DeviceInfo device) {
+            return device.isCpu() ? new Tuning(256, 64, Integer.MAX_VALUE, 16, 16)
+                    : new Tuning(128, 64, Integer.MAX_VALUE, 0, 8);
         }
 
         public Tuning withClblastFrom(int rows) {
-            return new Tuning(smallMax, block, rows);
+            return new Tuning(smallMax, block, rows, vec, rowsPerItem);
+        }
+
+        public Tuning withSmallMax(int n) {
+            return new Tuning(n, block, clblastFrom, vec, rowsPerItem);
         }
     }
+
+    static final int DEFAULT_ROWS_PER_ITEM = 8;
 
     /**
      * What the last factorisation (and condition estimate) found; one host read.
@@ -133,9 +153,9 @@ public final class Cholesky implements AutoCloseable {
     private double lastLambda;
     private boolean factored;
 
-    /** Workspace for n x n matrices of {@code precision} with the default tuning. */
+    /** Workspace for n x n matrices of {@code precision} with the device's default tuning. */
     public Cholesky(ClRuntime rt, Precision precision, int n) {
-        this(rt, precision, n, Tuning.defaults());
+        this(rt, precision, n, Tuning.forDevice(rt.device()));
     }
 
     public Cholesky(ClRuntime rt, Precision precision, int n, Tuning tuning) {
@@ -155,11 +175,12 @@ public final class Cholesky implements AutoCloseable {
         this.n = n;
         this.tuning = tuning;
         this.wgs = rt.workGroupSize();
-        this.vec = rt.vectorWidth(precision);
-        this.ti = 8;
+        this.vec = tuning.vec() > 0 ? tuning.vec() : rt.vectorWidth(precision);
+        this.ti = tuning.rowsPerItem();
         Map<String, String> defines = new TreeMap<>();
         defines.put("ACC_PRECISION", Integer.toString(acc.bits()));
         defines.put("TI", Integer.toString(ti));
+        defines.put("VEC", Integer.toString(vec));
         this.program = rt.program("cholesky.cl", precision, defines);
         DeviceArray[] made = new DeviceArray[5];
         try {

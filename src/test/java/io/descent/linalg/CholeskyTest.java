@@ -46,16 +46,23 @@ class CholeskyTest {
     static final double U64 = 0x1p-53;
 
     enum Path {
-        DEFAULT(Cholesky.Tuning.defaults()),
+        /** The device's defaults (tuning null: {@link Cholesky.Tuning#forDevice}). */
+        DEFAULT(null),
         /** Blocked from n = 9 on, 16-wide blocks: exercises partial blocks on small matrices. */
         BLOCKED(new Cholesky.Tuning(8, 16, Integer.MAX_VALUE)),
+        /** Blocked, 16-wide blocks, 16 values x 16 rows per work-item (the CPU default's update shape). */
+        BLOCKED_WIDE(new Cholesky.Tuning(8, 16, Integer.MAX_VALUE, 16, 16)),
         /** As BLOCKED with CLBlast TRSM + SYRK for every trailing update. */
         CLBLAST(new Cholesky.Tuning(8, 16, 1));
 
-        final Cholesky.Tuning tuning;
+        private final Cholesky.Tuning tuning;
 
         Path(Cholesky.Tuning tuning) {
             this.tuning = tuning;
+        }
+
+        Cholesky.Tuning tuning(ClRuntime rt) {
+            return tuning != null ? tuning : Cholesky.Tuning.forDevice(rt.device());
         }
     }
 
@@ -64,6 +71,7 @@ class CholeskyTest {
         for (Precision p : Precision.values()) {
             for (int n : SIZES) out.add(Arguments.of(n, p, Path.DEFAULT));
             for (int n : new int[]{17, 64, 65, 256, 513}) out.add(Arguments.of(n, p, Path.BLOCKED));
+            for (int n : new int[]{17, 65, 513}) out.add(Arguments.of(n, p, Path.BLOCKED_WIDE));
             for (int n : new int[]{17, 65, 256}) out.add(Arguments.of(n, p, Path.CLBLAST));
         }
         return out.stream();
@@ -91,7 +99,7 @@ class CholeskyTest {
 
         double[] f, x, signs;
         Cholesky.Info info;
-        try (Cholesky chol = new Cholesky(rt, p, n, path.tuning);
+        try (Cholesky chol = new Cholesky(rt, p, n, path.tuning(rt));
              DeviceArray h = rt.upload(p, a);
              DeviceArray db = rt.upload(p, b);
              DeviceArray dx = rt.allocate(p, n)) {
@@ -183,7 +191,7 @@ class CholeskyTest {
         double[] b = new double[n];
         Random rnd = new Random(k);
         for (int i = 0; i < n; i++) b[i] = p.round(rnd.nextGaussian());
-        try (Cholesky chol = new Cholesky(rt, p, n, path.tuning);
+        try (Cholesky chol = new Cholesky(rt, p, n, path.tuning(rt));
              DeviceArray h = rt.upload(p, a);
              DeviceArray db = rt.upload(p, b);
              DeviceArray dx = rt.upload(p, b)) {
