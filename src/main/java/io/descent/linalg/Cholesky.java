@@ -39,7 +39,9 @@ import java.util.TreeMap;
  * together); above that blocked right-looking with {@link Tuning#block()}-wide block columns: a
  * one-work-group factor of the diagonal block, the block row by forward substitution and the trailing
  * matrix by a tiled symmetric rank-b update, in our own kernels, or (Cholesky only) by CLBlast's TRSM
- * and SYRK when the trailing matrix has at least {@link Tuning#clblastFrom()} rows.
+ * and SYRK when the trailing matrix has at least {@link Tuning#clblastFrom()} rows. (A CLBlast call
+ * returns the event of its last kernel only, so the phase timer's device time undercounts it: compare
+ * the paths by wall time.)
  *
  * <p>Accuracy (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., Thm 10.3 and 10.4;
  * the order of the sums does not matter to them, and S only flips signs): the computed factor
@@ -76,16 +78,19 @@ public final class Cholesky implements AutoCloseable {
         }
 
         /**
-         * The defaults for a device. CPUs (measured on PoCL 3.1, 2 AVX-512 cores, NewtonBench): the
-         * one-work-group kernel is as fast as the blocked path up to n = 512 and faster below 256, so
-         * it takes n <= 256; blocks of 64 with 16 rows x 16 values per work-item in the trailing
-         * update (64-byte vectors and more in flight: about 2x the 32-byte, 8-row setting at n =
-         * 2048); CLBlast 1.5.2's TRSM + SYRK lost to our kernels in wall time at every n from 64 to
-         * 4096, so it is off. GPUs (not measured here): n <= 128 unblocked, one value per work-item
-         * and 8 rows, CLBlast off until measured on one.
+         * The defaults for a device. CPUs, measured with NewtonBench on PoCL 3.1 (2 shared AVX-512
+         * cores; wall medians, float32 / float64): unblocked 0.25 / 0.23 ms at n = 128 against 0.40 /
+         * 0.43 ms blocked, 0.91 / 1.05 ms at n = 256 against 0.78 / 0.89 ms (an earlier, noisier run
+         * had the unblocked kernel ahead at 256 in float32), so the crossover lies between 128 and 256
+         * and n <= 192 goes to the one-work-group kernel. Blocked: blocks of 64 with 16 rows x 16
+         * values per work-item in the trailing update (64-byte vectors, more in flight: about 2x the
+         * 32-byte, 8-row shape at n = 2048). CLBlast 1.5.2's TRSM + SYRK lost to our kernels in wall
+         * time at every n from 128 to 4096 (4096: 3.9 / 7.0 s against 0.51 / 1.02 s), so it is off.
+         * GPUs (not measured here): n <= 128 unblocked, one value per work-item and 8 rows, CLBlast
+         * off until measured on one.
          */
         public static Tuning forDevice(DeviceInfo device) {
-            return device.isCpu() ? new Tuning(256, 64, Integer.MAX_VALUE, 16, 16)
+            return device.isCpu() ? new Tuning(192, 64, Integer.MAX_VALUE, 16, 16)
                     : new Tuning(128, 64, Integer.MAX_VALUE, 0, 8);
         }
 
