@@ -17,6 +17,9 @@ public final class Optimizers {
 
     static {
         // Each optimizer registers here: register("adam", Adam::fromSpec);
+        register("keepstepping", KeepStepping::fromSpec);
+        register("keepvaulting", KeepVaulting::fromSpec);
+        register("backtracking", Backtracking::fromSpec);
     }
 
     private Optimizers() {

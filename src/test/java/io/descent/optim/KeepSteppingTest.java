@@ -58,6 +58,7 @@ class KeepSteppingTest {
                 ReferenceCheck.Summary s = ReferenceCheck.run(c.problem, ks,
                         (w, nz) -> SearchReference.keepStepping(c.host, w, lr, maxSteps, scaleI, nz), ks::lastAccepted,
                         STEPS, c + " batched=" + batched);
+                assertEquals(STEPS, s.steps(), "all steps compared");
                 assertTrue(s.decisionsSum() > STEPS, c + ": it should keep stepping (accepted " + s.decisionsSum() + ")");
                 System.out.printf("keepstepping %s lr=%g max=%d scale=%g batched=%b: accepted %d in %d steps, max rel error %.3g (tolerance %.3g)%n",
                         c, lr, maxSteps, scaleI, batched, s.decisionsSum(), STEPS, s.maxError(), s.maxTolerance());

@@ -9,13 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Runs a device optimizer step by step beside a reference ({@link SearchReference}): before each
  * step the reference takes the device's current parameters and makes the step itself, once without
- * noise and {@link Noise#RUNS} times with the device's rounding injected. The noisy runs must all
+ * noise and {@link Noise#RUNS} times with the device's rounding injected. Comparing stops early
+ * once a step's loss falls by less than {@link #CONVERGED} of itself (the method has converged as
+ * far as the comparison can resolve: later steps would compare rounding, not decisions). The noisy runs must all
  * decide as the noiseless one (else the step is too close to a tie to test, and the check fails
  * saying so); the device must decide the same; its parameters must be within the tolerance of the
  * class comment of {@link Noise}: SPREAD_FACTOR x the largest distance of a noisy run from the
  * noiseless one, plus 4 (u + 2^-53) |w| for the rounding of the update itself.
  */
 final class ReferenceCheck {
+    /** Relative decrease below which a step counts as converged. */
+    static final double CONVERGED = 1e-9;
     private ReferenceCheck() {
     }
 
@@ -29,9 +33,13 @@ final class ReferenceCheck {
         double maxErr = 0;
         double maxTol = 0;
         long sum = 0;
-        for (int s = 0; s < steps; s++) {
+        int s = 0;
+        for (; s < steps; s++) {
             double[] w = problem.readParams();
             SearchReference.Outcome nominal = ref.apply(w, Noise.NONE);
+            if (!(nominal.gain() >= CONVERGED)) {
+                break;
+            }
             double[] spread = new double[w.length];
             for (int r = 0; r < Noise.RUNS; r++) {
                 SearchReference.Outcome noisy = ref.apply(w, new Noise(problem.precision().unitRoundoff(), 1000L * s + r));
@@ -57,6 +65,6 @@ final class ReferenceCheck {
             }
             sum += nominal.decision();
         }
-        return new Summary(steps, maxErr, maxTol, sum);
+        return new Summary(s, maxErr, maxTol, sum);
     }
 }

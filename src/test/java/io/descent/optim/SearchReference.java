@@ -9,8 +9,12 @@ final class SearchReference {
     private SearchReference() {
     }
 
-    /** What a step decided and where it ended. */
-    record Outcome(int decision, int evaluations, double[] w, double t) {
+    /** What a step decided, where it ended, and the loss it started from and ended at. */
+    record Outcome(int decision, int evaluations, double[] w, double t, double l0, double l1) {
+        /** Relative decrease of the loss. */
+        double gain() {
+            return (l0 - l1) / Math.abs(l0);
+        }
     }
 
     /**
@@ -20,7 +24,8 @@ final class SearchReference {
      */
     static Outcome keepStepping(HostObjective f, double[] w, double lr, int maxSteps, double scaleI, Noise nz) {
         double[] g = nz.of(f.g(w), f.gMag(w));
-        double last = nz.of(f.f(w), f.fMag(w, 0, g));
+        double l0 = nz.of(f.f(w), f.fMag(w, 0, g));
+        double last = l0;
         int k = 0;
         int evaluated = 0;
         double c = 0;
@@ -38,7 +43,7 @@ final class SearchReference {
             k++;
         }
         double[] wn = k > 0 ? nz.point(w, accepted, g) : w.clone();
-        return new Outcome(k, evaluated, wn, accepted);
+        return new Outcome(k, evaluated, wn, accepted, l0, last);
     }
 
     /**
@@ -55,21 +60,23 @@ final class SearchReference {
             double t = lr * factor;
             double loss = nz.of(f.f(nz.point(w, -t, g)), f.fMag(w, -t, g));
             if (loss <= l0 - c1 * t * gg) {
-                return new Outcome(j, j + 1, nz.point(w, -t, g), t);
+                return new Outcome(j, j + 1, nz.point(w, -t, g), t, l0, loss);
             }
             factor *= shrink;
         }
-        return new Outcome(-1, maxEvals, w.clone(), 0);
+        return new Outcome(-1, maxEvals, w.clone(), 0, l0, l0);
     }
 
     /**
      * KeepVaulting, both variants: phi(t) = f(w - t g); t_1 = lr; then the parabola's minimum
-     * (parabola: through phi(0), phi'(0) = -g.g, phi(t_1) first, then through the last three
-     * accepted points, solved here as a 3 x 3 Vandermonde system by Cramer's rule; a non-positive
-     * leading coefficient or a minimum at t <= 0 doubles t instead) or the post's lines (post). The
+     * (parabola: through phi(0), phi'(0) = -g.g and the newest accepted phi(t_k), its coefficients
+     * solved for explicitly; a leading coefficient a with a t_k^2 not above sqrt(u) (|phi(0)| +
+     * |phi(t_k)|), or a minimum at t <= 0,
+     * doubles t instead, a vertex within 0.1% of t_k ends the step) or the post's lines (post). The
      * decision is the number accepted.
      */
-    static Outcome keepVaulting(HostObjective f, double[] w, double lr, int maxSteps, boolean parabola, Noise nz) {
+    static Outcome keepVaulting(HostObjective f, double[] w, double lr, int maxSteps, boolean parabola, double deviceU,
+                                Noise nz) {
         double[] g = nz.of(f.g(w), f.gMag(w));
         double l0 = nz.of(f.f(w), f.fMag(w, 0, g));
         double gg = parabola ? nz.dot(g, g) : Double.NaN;
@@ -93,15 +100,11 @@ final class SearchReference {
             }
             double next;
             if (parabola) {
-                double vertex;
-                if (k == 1) {
-                    // q(t) = l0 - gg t + a t^2 through (t1, l1)
-                    double a = (ls[1] - l0 + gg * ts[1]) / (ts[1] * ts[1]);
-                    vertex = a > 0 ? gg / (2 * a) : Double.NaN;
-                } else {
-                    double[] abc = fit(ts[k - 2], ls[k - 2], ts[k - 1], ls[k - 1], ts[k], ls[k]);
-                    vertex = abc[0] > 0 ? -abc[1] / (2 * abc[0]) : Double.NaN;
-                }
+                // q(t) = a t^2 + b t + c with q(0) = l0, q'(0) = -gg, q(t_k) = l_k: a 3 x 3 solve
+                double[] abc = fitWithSlope(ls[0], -gg, ts[k], ls[k]);
+                // trusted when a t_k^2 is above sqrt(u) (|phi(0)| + |phi(t_k)|), u the device's unit roundoff
+                boolean measurable = abc[0] * ts[k] * ts[k] > Math.sqrt(deviceU) * (Math.abs(ls[0]) + Math.abs(ls[k]));
+                double vertex = measurable ? -abc[1] / (2 * abc[0]) : Double.NaN;
                 next = vertex > 0 && Double.isFinite(vertex) ? vertex : 2 * ts[k];
             } else {
                 // the post: first_order_grad1 = (losses[-1] - losses[-2]) / lr
@@ -112,21 +115,20 @@ final class SearchReference {
                 double stepsize = -g2 / g1 * lr;
                 next = ts[k] + lr * stepsize;
             }
-            if (!Double.isFinite(next)) {
-                break;
+            if (!Double.isFinite(next) || (parabola && Math.abs(next - ts[k]) <= 1e-3 * ts[k])) {
+                break; // parabola: the vertex is (within 0.1%) where we are
             }
             t = next;
         }
         double[] wn = k > 0 ? nz.point(w, -ts[k], g) : w.clone();
-        return new Outcome(k, evaluated, wn, ts[k]);
+        return new Outcome(k, evaluated, wn, ts[k], l0, ls[k]);
     }
 
-    /** a, b, c of a t^2 + b t + c through three points (Cramer's rule on the Vandermonde system). */
-    static double[] fit(double t1, double f1, double t2, double f2, double t3, double f3) {
-        double det = t1 * t1 * (t2 - t3) - t1 * (t2 * t2 - t3 * t3) + (t2 * t2 * t3 - t3 * t3 * t2);
-        double a = (f1 * (t2 - t3) - t1 * (f2 - f3) + (f2 * t3 - f3 * t2)) / det;
-        double b = (t1 * t1 * (f2 - f3) - f1 * (t2 * t2 - t3 * t3) + (t2 * t2 * f3 - t3 * t3 * f2)) / det;
-        double c = (t1 * t1 * (t2 * f3 - t3 * f2) - t1 * (t2 * t2 * f3 - t3 * t3 * f2) + f1 * (t2 * t2 * t3 - t3 * t3 * t2)) / det;
-        return new double[]{a, b, c};
+    /**
+     * a, b, c of q(t) = a t^2 + b t + c with q(0) = f0, q'(0) = s0, q(t1) = f1: c = f0, b = s0 and
+     * a t1^2 = f1 - f0 - s0 t1.
+     */
+    static double[] fitWithSlope(double f0, double s0, double t1, double f1) {
+        return new double[]{(f1 - f0 - s0 * t1) / (t1 * t1), s0, f0};
     }
 }
