@@ -20,6 +20,7 @@ public final class Optimizers {
         register("keepstepping", KeepStepping::fromSpec);
         register("keepvaulting", KeepVaulting::fromSpec);
         register("backtracking", Backtracking::fromSpec);
+        register("lbfgs", Lbfgs::fromSpec);
     }
 
     private Optimizers() {

@@ -10,8 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Runs a device optimizer step by step beside a reference ({@link SearchReference}): before each
  * step the reference takes the device's current parameters and makes the step itself, once without
  * noise and {@link Noise#RUNS} times with the device's rounding injected. Comparing stops early
- * once a step's loss falls by less than {@link #CONVERGED} of itself (the method has converged as
- * far as the comparison can resolve: later steps would compare rounding, not decisions). The noisy runs must all
+ * once a step's loss falls by less than {@link #CONVERGED} of itself or by less than {@link
+ * #RESOLUTION} times its rounding bound K u M (the method has converged as far as the comparison
+ * can resolve: later steps would compare rounding, not decisions). The noisy runs must all
  * decide as the noiseless one (else the step is too close to a tie to test, and the check fails
  * saying so); the device must decide the same; its parameters must be within the tolerance of the
  * class comment of {@link Noise}: SPREAD_FACTOR x the largest distance of a noisy run from the
@@ -20,10 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class ReferenceCheck {
     /** Relative decrease below which a step counts as converged. */
     static final double CONVERGED = 1e-9;
+    /** Decrease, in multiples of the loss's rounding bound, below which a step counts as converged. */
+    static final double RESOLUTION = 1e4;
     private ReferenceCheck() {
     }
 
-    /** What a run compared: steps, the largest error and tolerance seen. */
+    /** What a run compared: steps, the largest error and tolerance seen (relative to the largest |w_i| of the run). */
     record Summary(int steps, double maxError, double maxTolerance, long decisionsSum) {
     }
 
@@ -33,11 +36,13 @@ final class ReferenceCheck {
         double maxErr = 0;
         double maxTol = 0;
         long sum = 0;
+        double scale = Double.MIN_NORMAL;
         int s = 0;
         for (; s < steps; s++) {
             double[] w = problem.readParams();
             SearchReference.Outcome nominal = ref.apply(w, Noise.NONE);
-            if (!(nominal.gain() >= CONVERGED)) {
+            double resolution = RESOLUTION * Noise.K * u * nominal.l0Mag();
+            if (!(nominal.gain() >= CONVERGED) || !(nominal.l0() - nominal.l1() >= resolution)) {
                 break;
             }
             double[] spread = new double[w.length];
@@ -55,13 +60,16 @@ final class ReferenceCheck {
             problem.advance();
             assertEquals(nominal.decision(), deviceDecision.getAsInt(), what + " step " + s + ": decision");
             double[] wd = problem.readParams();
+            for (int i = 0; i < w.length; i++) { // errors are reported relative to the largest |w_i| so far
+                scale = Math.max(scale, Math.max(Math.abs(w[i]), Math.abs(nominal.w()[i])));
+            }
             for (int i = 0; i < w.length; i++) {
                 double tol = Noise.SPREAD_FACTOR * spread[i] + 4 * u * (Math.abs(nominal.w()[i]) + Math.abs(w[i]));
                 double err = Math.abs(wd[i] - nominal.w()[i]);
                 assertTrue(err <= tol, String.format("%s step %d: w[%d] = %.17g, reference %.17g, |error| %.3g > tolerance %.3g",
                         what, s, i, wd[i], nominal.w()[i], err, tol));
-                maxErr = Math.max(maxErr, err / Math.max(Math.abs(nominal.w()[i]), 1e-300));
-                maxTol = Math.max(maxTol, tol / Math.max(Math.abs(nominal.w()[i]), 1e-300));
+                maxErr = Math.max(maxErr, err / scale);
+                maxTol = Math.max(maxTol, tol / scale);
             }
             sum += nominal.decision();
         }
