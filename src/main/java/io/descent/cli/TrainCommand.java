@@ -127,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
                     if (!noProgress && !json) progress.recorded(row, total);
                 }
             };
-            Trainer.Options options = runOptions.options(e.steps, 0);
+            Trainer.Options options = runOptions.options(e.stepsFor(optSpec), 0);
             Run.Outcome outcome = checkpoint == null
                     ? Run.execute(setup, opt, start, trainer, options, listener, from, resume)
                     : executeWithCheckpoints(setup, opt, start, trainer, options, listener, from);

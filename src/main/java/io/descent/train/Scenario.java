@@ -72,6 +72,7 @@ public record Scenario(String name, String summary, Consumer<Experiment> default
         e.lr = lr;
         e.optimizers = new ArrayList<>(KEEP_MLP);
         e.steps = 1000;
+        e.keepSteps = 100; // as the post: n_steps = 1000 if not 'K' in name else 100
     }
 
     private static void function(String name, String summary, String f, List<String> optimizers, long steps) {
