@@ -17,6 +17,15 @@ public final class Optimizers {
 
     static {
         // Each optimizer registers here: register("adam", Adam::fromSpec);
+        register("gd", Sgd::gd);
+        register("sgd", Sgd::sgd);
+        register("momentum", Sgd::momentum);
+        register("nesterov", Sgd::nesterov);
+        register("adagrad", AdaGrad::fromSpec);
+        register("rmsprop", RmsProp::fromSpec);
+        register("adadelta", AdaDelta::fromSpec);
+        register("adam", Adam::adam);
+        register("adamw", Adam::adamw);
     }
 
     private Optimizers() {
