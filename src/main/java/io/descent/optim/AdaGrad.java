@@ -35,7 +35,7 @@ public final class AdaGrad extends FirstOrder {
     public static AdaGrad fromSpec(Spec s) {
         s.requireOnly(keys("eps"));
         return new AdaGrad(s.number("lr", DEFAULT_LR), s.number("eps", DEFAULT_EPS), s.number("clip", DEFAULT_CLIP),
-                s.integer("batch", DEFAULT_BATCH), (long) s.number("seed", DEFAULT_SEED));
+                batchOption(s, DEFAULT_BATCH), seedOption(s));
     }
 
     public double eps() {

@@ -65,7 +65,7 @@ public final class Adam extends FirstOrder {
         s.requireOnly(keys("beta1", "beta2", "eps"));
         return new Adam(false, s.number("lr", DEFAULT_LR), s.number("beta1", DEFAULT_BETA1),
                 s.number("beta2", DEFAULT_BETA2), s.number("eps", DEFAULT_EPS), 0, s.number("clip", DEFAULT_CLIP),
-                s.integer("batch", DEFAULT_BATCH), (long) s.number("seed", DEFAULT_SEED));
+                batchOption(s, DEFAULT_BATCH), seedOption(s));
     }
 
     /** {@code adamw}: lr, beta1, beta2, eps, weight_decay, clip, batch, seed. */
@@ -74,7 +74,7 @@ public final class Adam extends FirstOrder {
         return new Adam(true, s.number("lr", DEFAULT_LR), s.number("beta1", DEFAULT_BETA1),
                 s.number("beta2", DEFAULT_BETA2), s.number("eps", DEFAULT_EPS),
                 s.number("weight_decay", DEFAULT_WEIGHT_DECAY), s.number("clip", DEFAULT_CLIP),
-                s.integer("batch", DEFAULT_BATCH), (long) s.number("seed", DEFAULT_SEED));
+                batchOption(s, DEFAULT_BATCH), seedOption(s));
     }
 
     public double beta1() {

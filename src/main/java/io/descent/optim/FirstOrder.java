@@ -30,8 +30,9 @@ import java.util.Map;
  *       exceeds clip (as {@code torch.nn.utils.clip_grad_norm_}, without its 1e-6). ||g||^2 is summed
  *       on the device ({@link Reduction#dot}, float64 accumulation where the device has it) into a
  *       device scalar that the update kernel reads: two extra launches, no host read.</li>
- *   <li>{@code batch} (default 0: full batch): rows per mini-batch for objectives over rows of data
- *       ({@link Batchable}); a new seeded order of the rows every epoch ({@link MiniBatches}).</li>
+ *   <li>{@code batch} (absent: the full batch; given: >= 1): rows per mini-batch, for objectives
+ *       over rows of data ({@link Batchable}), at most their number of rows; a new seeded order of
+ *       the rows every epoch ({@link MiniBatches}). In the constructors 0 means the full batch.</li>
  *   <li>{@code seed} (default 0): the seed of the mini-batch orders.</li>
  * </ul>
  *
@@ -267,6 +268,30 @@ public abstract class FirstOrder extends Optimizer {
     @Override
     public void close() {
         releaseAll();
+    }
+
+    /**
+     * The {@code batch} option of a spec: absent gives {@code fallback}; given, it must be a whole
+     * number >= 1 (batch = 0 is a mistake, not a request for the full batch).
+     */
+    static int batchOption(Spec s, int fallback) {
+        if (!s.options().containsKey("batch")) {
+            return fallback;
+        }
+        int b = s.integer("batch", fallback);
+        if (b < 1) {
+            throw new UsageException(s.name() + ": batch = " + b + " must be >= 1 (leave batch out for the full batch)");
+        }
+        return b;
+    }
+
+    /** The {@code seed} option of a spec: a whole number, {@link #DEFAULT_SEED} when absent. */
+    static long seedOption(Spec s) {
+        double d = s.number("seed", DEFAULT_SEED);
+        if (d != Math.rint(d) || Math.abs(d) > 0x1p53) {
+            throw new UsageException(s.name() + ": seed = " + s.options().get("seed") + " must be a whole number");
+        }
+        return (long) d;
     }
 
     /** Spec keys of a method: the common ones plus its own. */

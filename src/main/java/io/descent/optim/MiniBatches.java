@@ -1,6 +1,5 @@
 package io.descent.optim;
 
-import io.descent.UsageException;
 import io.descent.cl.ClRuntime;
 import io.descent.cl.IndexArray;
 import io.descent.cl.Program;
@@ -36,14 +35,11 @@ final class MiniBatches implements AutoCloseable {
     private long uploadedEpoch = -1;
     private int lastCount;
 
-    /**
-     * @throws UsageException when {@code size} exceeds the objective's rows (checked before any
-     *                        device work)
-     */
+    /** {@code size} must be between 1 and the objective's rows (the optimizer checks that first). */
     MiniBatches(ClRuntime runtime, Program program, Batchable objective, int size, long seed, String owner) {
         int n = objective.rows();
         if (size < 1 || size > n) {
-            throw new UsageException(owner + ": batch = " + size + " must be between 1 and the number of rows, " + n);
+            throw new IllegalArgumentException(owner + ": batch of " + size + " rows from " + n);
         }
         this.runtime = runtime;
         this.objective = objective;

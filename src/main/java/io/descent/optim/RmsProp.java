@@ -41,7 +41,7 @@ public final class RmsProp extends FirstOrder {
     public static RmsProp fromSpec(Spec s) {
         s.requireOnly(keys("rho", "eps"));
         return new RmsProp(s.number("lr", DEFAULT_LR), s.number("rho", DEFAULT_RHO), s.number("eps", DEFAULT_EPS),
-                s.number("clip", DEFAULT_CLIP), s.integer("batch", DEFAULT_BATCH), (long) s.number("seed", DEFAULT_SEED));
+                s.number("clip", DEFAULT_CLIP), batchOption(s, DEFAULT_BATCH), seedOption(s));
     }
 
     public double rho() {

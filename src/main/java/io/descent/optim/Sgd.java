@@ -64,6 +64,8 @@ public final class Sgd extends FirstOrder {
         require(momentum >= 0 && momentum < 1, "momentum", momentum, "must be in [0, 1)");
         require(variant != Variant.NESTEROV || momentum > 0, "momentum", momentum,
                 "must be > 0 for nesterov (without momentum it is plain gradient descent: use gd)");
+        require(variant != Variant.SGD || batch >= 1, "batch", batch,
+                "must be >= 1 for sgd (mini-batch gradient descent; gd is the full batch)");
         require(momentum == 0 || variant == Variant.MOMENTUM || variant == Variant.NESTEROV, "momentum", momentum,
                 "is not an option of " + variant.key + ": use momentum or nesterov");
         this.variant = variant;
@@ -80,21 +82,21 @@ public final class Sgd extends FirstOrder {
     public static Sgd sgd(Spec s) {
         s.requireOnly(keys());
         return new Sgd(Variant.SGD, s.number("lr", DEFAULT_LR), 0, s.number("clip", DEFAULT_CLIP),
-                s.integer("batch", DEFAULT_SGD_BATCH), (long) s.number("seed", DEFAULT_SEED));
+                batchOption(s, DEFAULT_SGD_BATCH), seedOption(s));
     }
 
     /** {@code momentum}: lr, momentum, batch, seed, clip. */
     public static Sgd momentum(Spec s) {
         s.requireOnly(keys("momentum"));
         return new Sgd(Variant.MOMENTUM, s.number("lr", DEFAULT_LR), s.number("momentum", DEFAULT_MOMENTUM),
-                s.number("clip", DEFAULT_CLIP), s.integer("batch", DEFAULT_BATCH), (long) s.number("seed", DEFAULT_SEED));
+                s.number("clip", DEFAULT_CLIP), batchOption(s, DEFAULT_BATCH), seedOption(s));
     }
 
     /** {@code nesterov}: lr, momentum, batch, seed, clip. */
     public static Sgd nesterov(Spec s) {
         s.requireOnly(keys("momentum"));
         return new Sgd(Variant.NESTEROV, s.number("lr", DEFAULT_LR), s.number("momentum", DEFAULT_MOMENTUM),
-                s.number("clip", DEFAULT_CLIP), s.integer("batch", DEFAULT_BATCH), (long) s.number("seed", DEFAULT_SEED));
+                s.number("clip", DEFAULT_CLIP), batchOption(s, DEFAULT_BATCH), seedOption(s));
     }
 
     public Variant variant() {
