@@ -108,12 +108,15 @@ __kernel void adadelta_update(const uint n, __global real* w, __global const rea
 
 // Adam (Kingma and Ba 2015) with bias correction, and AdamW (Loshchilov and Hutter 2019) when wd > 0:
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
-//   w -= lr (wd w + (m / bc1) / (sqrt(v / bc2) + eps)),  bc1 = 1 - b1^t, bc2 = 1 - b2^t (t from 1)
-// With wd = 0 this is Adam exactly (0 * w adds a zero).
+//   w -= lr wd w + lr (m / bc1) / (sqrt(v / bc2) + eps),  bc1 = 1 - b1^t, bc2 = 1 - b2^t (t from 1)
+// evaluated as PyTorch does, with one division: w -= decay w + step m / (sqrt(v) rs + eps), where the
+// host passes decay = lr wd, step = lr / bc1 and rs = 1 / sqrt(bc2), computed in float64 (in float32
+// the two divisions and sqrt of the literal form made this kernel compute-bound on a CPU). With
+// wd = 0 this is Adam exactly (0 * w adds a zero).
 __kernel void adam_update(const uint n, __global real* w, __global const real* grad, __global real* m,
-                          __global real* v, const real clip, __global const acc* nsq, const real lr,
+                          __global real* v, const real clip, __global const acc* nsq, const real step,
                           const real b1, const real one_minus_b1, const real b2, const real one_minus_b2,
-                          const real bc1, const real bc2, const real eps, const real wd) {
+                          const real rs, const real eps, const real decay) {
     const uint i = get_global_id(0);
     if (i >= n) return;
     const real g = grad[i] * clip_scale(clip, nsq);
@@ -122,7 +125,7 @@ __kernel void adam_update(const uint n, __global real* w, __global const real* g
     m[i] = mi;
     v[i] = vi;
     const real wi = w[i];
-    w[i] = wi - lr * (wd * wi + (mi / bc1) / (sqrt(vi / bc2) + eps));
+    w[i] = wi - (decay * wi + step * mi / (sqrt(vi) * rs + eps));
 }
 
 // Mini-batches: rows[j] = perm[offset + j] for j < count. The epoch's permutation is uploaded once;

@@ -16,9 +16,10 @@ import java.util.Map;
  *   w &larr; w - lr (wd w + (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps))
  * </pre>
  *
- * m and v start at 0; wd = 0 for {@code adam}. The bias corrections 1 - b^t are computed on the host
- * in float64 and passed to the kernel each step (seed 003 prints them as 1 - b; the paper's are
- * 1 - b^t). AdamW's decay is scaled by the scheduled lr as in PyTorch's {@code AdamW}
+ * m and v start at 0; wd = 0 for {@code adam}. The kernel evaluates the last line as PyTorch does,
+ * w &larr; w - (decay w + step m / (sqrt(v) rs + eps)) with step = lr / (1 - b1^t), rs = 1 /
+ * sqrt(1 - b2^t) and decay = lr wd computed on the host in float64 each step (the same eps placement
+ * as the paper's; seed 003 prints the bias corrections as 1 - b, the paper's are 1 - b^t). AdamW's decay is scaled by the scheduled lr as in PyTorch's {@code AdamW}
  * (w &larr; w (1 - lr wd), then the Adam step), not by a separate schedule multiplier as in the
  * paper. Seed 001's Adam has neither bias correction nor eps.
  *
@@ -123,9 +124,13 @@ public final class Adam extends FirstOrder {
         return new double[]{1 - Math.pow(beta1, t), 1 - Math.pow(beta2, t)};
     }
 
+    /**
+     * The kernel's arguments for update t with learning rate lr: step = lr / (1 - b1^t), rs = 1 /
+     * sqrt(1 - b2^t) and decay = lr wd, in float64 (the kernel then needs one division).
+     */
     @Override
     protected List<Object> scalars(long t, double lr) {
         double[] bc = biasCorrections(updates() + 1);
-        return List.of(lr, beta1, 1 - beta1, beta2, 1 - beta2, bc[0], bc[1], eps, weightDecay);
+        return List.of(lr / bc[0], beta1, 1 - beta1, beta2, 1 - beta2, 1 / Math.sqrt(bc[1]), eps, lr * weightDecay);
     }
 }

@@ -51,6 +51,12 @@ public abstract class FirstOrder extends Optimizer {
     public static final int DEFAULT_BATCH = 0;
     /** Default seed of the mini-batch orders. */
     public static final long DEFAULT_SEED = 0;
+    /**
+     * Work-group size of the update kernels (capped by the device's maximum): they have no barriers,
+     * so larger groups than the reductions' only cut per-group overhead (on PoCL, 256 ran Adam's
+     * update over 4M float32 values about twice as fast as 16).
+     */
+    static final int UPDATE_GROUP = 256;
     /** Spec keys every first-order method accepts. */
     static final String[] COMMON_KEYS = {"lr", "clip", "batch", "seed"};
 
@@ -65,6 +71,7 @@ public abstract class FirstOrder extends Optimizer {
     private Reduction reduction;
     private MiniBatches batches;
     private long updates;
+    private int updateGroup;
 
     /**
      * @param lr    base learning rate, finite and > 0
@@ -156,6 +163,7 @@ public abstract class FirstOrder extends Optimizer {
         Precision p = problem.precision();
         Precision acc = rt.device().fp64() ? Precision.FP64 : p;
         this.problem = problem;
+        this.updateGroup = (int) Math.min(UPDATE_GROUP, Long.highestOneBit(Math.max(1, rt.device().maxWorkGroupSize())));
         this.program = rt.program("optim.cl", p, Map.of("ACC_PRECISION", Integer.toString(acc.bits())));
         try {
             for (String name : stateNames()) {
@@ -201,7 +209,7 @@ public abstract class FirstOrder extends Optimizer {
             args.add(normSquared);
             args.addAll(scalars(t, lr));
             Kernel k = program.kernel(kernelName());
-            k.args(args.toArray()).launch(Phase.UPDATE, problem.size(), problem.runtime().workGroupSize());
+            k.args(args.toArray()).launch(Phase.UPDATE, problem.size(), updateGroup);
         }
         updates++;
     }

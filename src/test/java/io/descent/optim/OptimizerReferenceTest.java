@@ -4,6 +4,7 @@ import io.descent.TestDevices;
 import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceArray;
 import io.descent.cl.Precision;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -94,6 +95,37 @@ class OptimizerReferenceTest {
              opt) {
             opt.init(problem);
             run(rt, f, problem, opt, STEPS, c.toString());
+        }
+    }
+
+    /**
+     * The Adam reference (like the kernel) evaluates the update as PyTorch does, w - (lr wd w + (lr /
+     * bc1) m / (sqrt(v) / sqrt(bc2) + eps)); here that form is checked against the paper's literal
+     * w - lr (wd w + (m / bc1) / (sqrt(v / bc2) + eps)) in float64 over random states: each side is at
+     * most 12 correctly rounded operations (sqrt halving its input's relative error), each adding at
+     * most u of the magnitude |w| + lr (|wd w| + |adam term|), so they agree within 24 u of it.
+     */
+    @Test
+    void adamsEvaluationOrderIsThePapersRule() {
+        java.util.Random rnd = new java.util.Random(3);
+        double u = 0x1p-53;
+        for (int i = 0; i < 100_000; i++) {
+            double lr = Math.pow(10, -4 + 4 * rnd.nextDouble());
+            double wd = rnd.nextBoolean() ? 0 : rnd.nextDouble() * 0.1;
+            double b1 = rnd.nextDouble() * 0.99;
+            double b2 = 0.9 + rnd.nextDouble() * 0.0999;
+            int t = 1 + rnd.nextInt(1000);
+            double bc1 = 1 - Math.pow(b1, t);
+            double bc2 = 1 - Math.pow(b2, t);
+            double w = rnd.nextGaussian();
+            double m = rnd.nextGaussian();
+            double v = Math.pow(10, -12 + 12 * rnd.nextDouble());
+            double eps = 1e-8;
+            double adam = (m / bc1) / (Math.sqrt(v / bc2) + eps);
+            double literal = w - lr * (wd * w + adam);
+            double pytorch = w - (lr * wd * w + (lr / bc1) * m / (Math.sqrt(v) * (1 / Math.sqrt(bc2)) + eps));
+            double scale = Math.abs(w) + lr * (Math.abs(wd * w) + Math.abs(adam));
+            assertTrue(Math.abs(literal - pytorch) <= 24 * u * scale, "case " + i);
         }
     }
 

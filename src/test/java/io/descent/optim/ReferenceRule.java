@@ -203,7 +203,10 @@ abstract class ReferenceRule {
         }
     }
 
-    /** m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w -= lr (wd w + (m / bc1) / (sqrt(v / bc2) + eps)) */
+    /**
+     * m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w -= lr wd w + lr (m / bc1) / (sqrt(v / bc2) + eps),
+     * evaluated as w - (decay w + step m / (sqrt(v) rs + eps)) as the kernel does.
+     */
     static final class AdamRule extends ReferenceRule {
         AdamRule(Adam o) {
             super(o);
@@ -215,23 +218,25 @@ abstract class ReferenceRule {
 
         void step(Bounded.Arith a, Bounded[] w, Map<String, Bounded[]> st, Bounded[] g, long t, long update) {
             Adam o = (Adam) optimizer;
-            Bounded lr = a.arg(o.learningRate(t));
+            double lr = o.learningRate(t);
+            // The paper's bias corrections, computed here independently of Adam.biasCorrections
+            double bc1 = 1 - Math.pow(o.beta1(), update);
+            double bc2 = 1 - Math.pow(o.beta2(), update);
+            Bounded step = a.arg(lr / bc1);
+            Bounded rs = a.arg(1 / Math.sqrt(bc2));
+            Bounded decay = a.arg(lr * o.weightDecay());
             Bounded b1 = a.arg(o.beta1());
             Bounded c1 = a.arg(1 - o.beta1());
             Bounded b2 = a.arg(o.beta2());
             Bounded c2 = a.arg(1 - o.beta2());
-            // The paper's bias corrections, computed here independently of Adam.biasCorrections
-            Bounded bc1 = a.arg(1 - Math.pow(o.beta1(), update));
-            Bounded bc2 = a.arg(1 - Math.pow(o.beta2(), update));
             Bounded eps = a.arg(o.eps());
-            Bounded wd = a.arg(o.weightDecay());
             Bounded[] m = st.get("m");
             Bounded[] v = st.get("v");
             for (int i = 0; i < w.length; i++) {
                 m[i] = a.add(a.mul(b1, m[i]), a.mul(c1, g[i]));
                 v[i] = a.add(a.mul(b2, v[i]), a.mul(c2, a.mul(g[i], g[i])));
-                Bounded u = a.div(a.div(m[i], bc1), a.add(a.sqrt(a.div(v[i], bc2)), eps));
-                w[i] = a.sub(w[i], a.mul(lr, a.add(a.mul(wd, w[i]), u)));
+                Bounded u = a.div(a.mul(step, m[i]), a.add(a.mul(a.sqrt(v[i]), rs), eps));
+                w[i] = a.sub(w[i], a.add(a.mul(decay, w[i]), u));
             }
         }
     }
