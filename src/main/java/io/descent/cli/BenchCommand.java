@@ -34,7 +34,7 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "objectives", mixinStandardHelpOptions = true,
-            description = "Fused gradient, loss and Hessian of seed 000's linear regression.")
+            description = "Fused gradient, loss and Hessian of seed 000's linear regression; gradient and loss of its MLP.")
     static final class Objectives implements Callable<Integer> {
         @Mixin
         DeviceOptions deviceOptions;
@@ -44,6 +44,10 @@ final class BenchCommand implements Runnable {
 
         @Option(names = "--features", defaultValue = "10", description = "Features besides the column of ones (default ${DEFAULT-VALUE}).")
         int features;
+
+        @Option(names = "--mlp-rows", defaultValue = "10000",
+                description = "Rows of seed 000's MLP data (20 inputs, 5 + 1 hidden layers of 10; default ${DEFAULT-VALUE}).")
+        int mlpRows;
 
         @Option(names = "--precision", split = ",", defaultValue = "fp32,fp64",
                 description = "Precisions to time (default ${DEFAULT-VALUE}).")
@@ -77,6 +81,7 @@ final class BenchCommand implements Runnable {
                 for (String name : precisions) {
                     Precision p = Precision.parse(name);
                     cases.putAll(bench.linear(rows, features, p));
+                    cases.putAll(bench.mlp(mlpRows, 20, 10, 5, p));
                 }
             }
             result.put("cases", cases);
