@@ -7,6 +7,9 @@ import io.descent.data.DeviceDataset;
 import io.descent.data.Generators;
 import io.descent.objective.LinearReference;
 import io.descent.objective.LinearRegression;
+import io.descent.objective.Mlp;
+import io.descent.objective.MlpReference;
+import io.descent.objective.MlpSpec;
 import io.descent.objective.Objective;
 import io.descent.objective.TestFunction;
 
@@ -45,6 +48,7 @@ abstract class Fixture implements AutoCloseable {
         return switch (name) {
             case "quadratic2d" -> new Quadratic(rt, p);
             case "line" -> new Line(rt, p);
+            case "mlp" -> new SmallMlp(rt, p);
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -120,6 +124,59 @@ abstract class Fixture implements AutoCloseable {
             double[] t = r.gradientTolerance(w, u);
             for (int i = 0; i < t.length; i++) t[i] += u * Math.abs(g[i]);
             return t;
+        }
+
+        @Override
+        public void close() {
+            super.close();
+            data.close();
+        }
+    }
+
+    /**
+     * A small MLP, 4-6-5-1 with tanh (smooth: no ReLU kink for rounding to cross) and MSE, on 64 rows
+     * of seed 000's MLP task (x ~ N(0, 1), y = the row's sum), 71 parameters from the spec's seeded
+     * initialisation. Reference and bound from {@link MlpReference} on the data rounded to the device
+     * precision: |device - reference| <= 2 gamma u M per gradient element, gamma the longest chain of
+     * roundings and M the element's magnitude (MlpTest's documented bound).
+     */
+    static final class SmallMlp extends Fixture {
+        static final MlpSpec SPEC = new MlpSpec(4, java.util.List.of(6, 5), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE);
+        static final int ROWS = 64;
+        private final DeviceDataset data;
+        private final Dataset rounded;
+        private final MlpReference ref = new MlpReference(SPEC, false);
+        private final MlpReference magnitude = new MlpReference(SPEC, true);
+
+        SmallMlp(ClRuntime rt, Precision p) {
+            this(rt, p, new DeviceDataset(rt, Generators.seed000Mlp(ROWS, SPEC.dimIn(), 7), p));
+        }
+
+        private SmallMlp(ClRuntime rt, Precision p, DeviceDataset d) {
+            super(new Mlp(d, SPEC));
+            this.data = d;
+            Dataset h = d.host();
+            double[] x = h.x().clone();
+            double[] y = h.y().clone();
+            for (int i = 0; i < x.length; i++) x[i] = p.round(x[i]);
+            for (int i = 0; i < y.length; i++) y[i] = p.round(y[i]);
+            this.rounded = Dataset.of("mlp rounded", h.rows(), h.cols(), x, y);
+        }
+
+        double[] start() {
+            return SPEC.initialParameters(new java.util.Random(11));
+        }
+
+        double[] gradient(double[] w, int[] rows) {
+            return ref.gradient(w, rounded, rows);
+        }
+
+        double[] gradientBound(double[] w, int[] rows) {
+            double[] m = magnitude.gradient(w, rounded, rows);
+            int n = rows == null ? ROWS : rows.length;
+            double gamma = MlpReference.chain(SPEC, MlpReference.Kind.GRADIENT, n);
+            for (int i = 0; i < m.length; i++) m[i] = 2 * gamma * precision.unitRoundoff() * m[i];
+            return m;
         }
 
         @Override

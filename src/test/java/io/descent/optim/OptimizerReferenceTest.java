@@ -72,6 +72,18 @@ class OptimizerReferenceTest {
             new Case("line", "adam:lr=0.1,beta1=0.9,beta2=0.99", null),
             new Case("line", "adam:lr=0.1,beta2=0.99,batch=10,seed=1", "inverse-time:decay=0.1"),
             new Case("line", "adamw:lr=0.1,beta2=0.99,weight_decay=0.01", null),
+            new Case("mlp", "gd:lr=0.1", null),
+            new Case("mlp", "gd:lr=0.1,clip=1", null),
+            new Case("mlp", "sgd:lr=0.05,batch=16,seed=2", null),
+            new Case("mlp", "momentum:lr=0.05,momentum=0.9", null),
+            new Case("mlp", "nesterov:lr=0.05,momentum=0.9", "cosine:steps=50,min=0.005"),
+            new Case("mlp", "nesterov:lr=0.05,momentum=0.9,batch=20,seed=4", null),
+            new Case("mlp", "adagrad:lr=0.1", null),
+            new Case("mlp", "rmsprop:lr=0.01", null),
+            new Case("mlp", "adadelta", null),
+            new Case("mlp", "adam:lr=0.01", null),
+            new Case("mlp", "adam:lr=0.01,batch=16,seed=9,clip=2", "exponential:gamma=0.98"),
+            new Case("mlp", "adamw:lr=0.01,weight_decay=0.1", null),
     };
 
     static Stream<Arguments> cases() {
@@ -133,6 +145,9 @@ class OptimizerReferenceTest {
     static void run(ClRuntime rt, Fixture f, Problem problem, FirstOrder opt, int steps, String what) {
         Precision prec = f.precision;
         ReferenceRule rule = ReferenceRule.of(opt);
+        worst[0] = 0;
+        worst[1] = 0;
+        clipped[0] = 0;
         double[] w = problem.readParams();
         Map<String, double[]> state = read(opt);
         assertArrayEquals(rule.state().toArray(), state.keySet().toArray(), what + ": state arrays");
@@ -168,12 +183,17 @@ class OptimizerReferenceTest {
             w = dw;
             state = ds;
         }
-        System.out.printf("%s %s: worst %s%n", what, prec.label(), prec == Precision.FP64
+        System.out.printf("%s %s: worst %s%s%n", what, prec.label(), prec == Precision.FP64
                 ? String.format("relative error %.2e (limit %.0e)", worst[0], FP64_RELATIVE)
-                : String.format("error / bound %.3f, bound / |value| up to %.2e", worst[0], worst[1]));
-        worst[0] = 0;
-        worst[1] = 0;
+                : String.format("error / bound %.3f, bound / |value| up to %.2e", worst[0], worst[1]),
+                opt.clip() > 0 ? String.format("; clipped in %d of %d steps", clipped[0], steps) : "");
+        if (opt.clip() > 0) {
+            assertTrue(clipped[0] > 0, what + ": the clipping threshold was never reached, so it was not tested");
+        }
     }
+
+    /** Steps whose gradient the reference clipped, in the current run. */
+    private static final int[] clipped = new int[1];
 
     /** Worst relative error (fp64) or error / bound (fp32) and bound / |value| of the current run, for the log. */
     private static final double[] worst = new double[2];
@@ -191,6 +211,7 @@ class OptimizerReferenceTest {
         for (int i = 0; i < g.length; i++) g[i] = new Bounded(gv[i], gr[i]);
         if (opt.clip() > 0) {
             Bounded s = clipScale(a, g, opt.clip(), f.precision);
+            if (s.v() < 1) clipped[0]++;
             for (int i = 0; i < g.length; i++) g[i] = a.mul(g[i], s);
         }
         Bounded[] bw = Bounded.exact(w);

@@ -42,15 +42,16 @@ class PhaseSplitTest {
     void everyMethodRecordsItsGradientAndOneUpdateLaunch() {
         ClRuntime rt = TestDevices.runtime();
         for (String name : Optimizers.names()) {
-            for (String fixture : new String[]{"line", "quadratic2d"}) {
-                String spec = name.equals("sgd") ? (fixture.equals("line") ? "sgd:batch=100" : null) : name;
+            for (String fixture : new String[]{"line", "quadratic2d", "mlp"}) {
+                int rows = fixture.equals("line") ? 100 : fixture.equals("mlp") ? Fixture.SmallMlp.ROWS : 0;
+                String spec = name.equals("sgd") ? (rows > 0 ? "sgd:batch=" + rows : null) : name;
                 if (spec == null) continue; // sgd needs rows
                 try (Fixture f = Fixture.create(fixture, rt, Precision.FP32);
                      Problem p = new Problem(f.objective, f.start());
                      Optimizer o = Optimizers.parse(spec)) {
                     long oneGradient = gradientOps(rt, p);
                     o.init(p);
-                    // sgd's batch is all 100 rows, so every step starts an epoch: one upload of the
+                    // sgd's batch is all the rows, so every step starts an epoch: one upload of the
                     // order and one launch choosing the batch's rows, both counted apart below
                     boolean batches = name.equals("sgd");
                     for (int i = 0; i < 3; i++) {
