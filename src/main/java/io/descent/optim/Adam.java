@@ -61,6 +61,15 @@ public final class Adam extends FirstOrder {
         this.weightDecay = weightDecay;
     }
 
+    /** {@code adam} or {@code adamw} as the spec names it, with its options and defaults. */
+    public static Adam fromSpec(Spec s) {
+        return switch (s.name().toLowerCase(java.util.Locale.ROOT)) {
+            case "adam" -> adam(s);
+            case "adamw" -> adamw(s);
+            default -> throw new IllegalArgumentException("not an Adam variant: " + s.name());
+        };
+    }
+
     /** {@code adam}: lr, beta1, beta2, eps, clip, batch, seed. */
     public static Adam adam(Spec s) {
         s.requireOnly(keys("beta1", "beta2", "eps"));

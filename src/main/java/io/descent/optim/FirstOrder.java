@@ -24,7 +24,7 @@ import java.util.Map;
  * kernel of {@code opencl/optim.cl} over the whole flat parameter array that updates the parameters
  * and all of the method's state in place. Nothing is read back to the host inside a step.
  *
- * <p>Options common to all methods (each also a key of {@link #fromSpec}-style specs):
+ * <p>Options common to all methods (keys of their specs, e.g. {@code adam:clip=1,batch=64}):
  * <ul>
  *   <li>{@code clip} (default 0: off): rescale g to clip * g / ||g|| when the global L2 norm ||g||
  *       exceeds clip (as {@code torch.nn.utils.clip_grad_norm_}, without its 1e-6). ||g||^2 is summed
@@ -169,6 +169,7 @@ public abstract class FirstOrder extends Optimizer {
             for (String name : stateNames()) {
                 state.put(name, rt.allocate(p, problem.size()).fill(0, Phase.UPDATE));
             }
+            // ||g||^2 for clipping; without clipping the kernels take it as an argument and never read it
             normSquared = rt.allocate(acc, 1).fill(0, Phase.UPDATE);
             if (clip > 0) {
                 reduction = new Reduction(rt, p, acc);

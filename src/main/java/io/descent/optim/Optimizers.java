@@ -23,15 +23,15 @@ public final class Optimizers {
 
     static {
         // Each optimizer registers here: register("adam", Adam::fromSpec);
-        register("gd", Sgd::gd);
-        register("sgd", Sgd::sgd);
-        register("momentum", Sgd::momentum);
-        register("nesterov", Sgd::nesterov);
+        register("gd", Sgd::fromSpec);
+        register("sgd", Sgd::fromSpec);
+        register("momentum", Sgd::fromSpec);
+        register("nesterov", Sgd::fromSpec);
         register("adagrad", AdaGrad::fromSpec);
         register("rmsprop", RmsProp::fromSpec);
         register("adadelta", AdaDelta::fromSpec);
-        register("adam", Adam::adam);
-        register("adamw", Adam::adamw);
+        register("adam", Adam::fromSpec);
+        register("adamw", Adam::fromSpec);
     }
 
     private Optimizers() {

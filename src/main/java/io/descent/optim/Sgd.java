@@ -72,6 +72,17 @@ public final class Sgd extends FirstOrder {
         this.momentum = momentum;
     }
 
+    /** The variant the spec names (gd, sgd, momentum or nesterov), with its options and defaults. */
+    public static Sgd fromSpec(Spec s) {
+        return switch (s.name().toLowerCase(java.util.Locale.ROOT)) {
+            case "gd" -> gd(s);
+            case "sgd" -> sgd(s);
+            case "momentum" -> momentum(s);
+            case "nesterov" -> nesterov(s);
+            default -> throw new IllegalArgumentException("not an Sgd variant: " + s.name());
+        };
+    }
+
     /** {@code gd}: lr, clip. */
     public static Sgd gd(Spec s) {
         s.requireOnly("lr", "clip");
