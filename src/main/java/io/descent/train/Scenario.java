@@ -19,7 +19,8 @@ public record Scenario(String name, String summary, Consumer<Experiment> default
         ALL.put(name, new Scenario(name, summary, defaults));
     }
 
-    private static final List<String> KEEP_MLP = List.of("sgd", "adam", "keepstepping:max_steps=50,scale_i=0",
+    // seed 000's torch.optim.SGD ran on the full batch: that is gd here (sgd means mini-batches)
+    private static final List<String> KEEP_MLP = List.of("gd", "adam", "keepstepping:max_steps=50,scale_i=0",
             "keepstepping:max_steps=50,scale_i=2", "keepstepping:max_steps=10,scale_i=0",
             "keepstepping:max_steps=10,scale_i=2", "keepvaulting:max_steps=10", "keepvaulting:max_steps=50");
 
