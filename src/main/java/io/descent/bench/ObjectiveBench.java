@@ -7,6 +7,8 @@ import io.descent.data.Dataset;
 import io.descent.data.DeviceDataset;
 import io.descent.data.Generators;
 import io.descent.objective.LinearRegression;
+import io.descent.objective.Mlp;
+import io.descent.objective.MlpSpec;
 import io.descent.objective.Objective;
 
 import java.util.LinkedHashMap;
@@ -49,16 +51,25 @@ public final class ObjectiveBench {
         return out;
     }
 
+    /** Cases mlp_gradient_fpNN and mlp_loss_fpNN for seed 000's MLP (x ~ N(0,1), y = row sum). */
+    public Map<String, Object> mlp(int rows, int dimIn, int hidden, int nLayers, Precision p) {
+        Dataset data = Generators.seed000Mlp(rows, dimIn, 0);
+        try (DeviceDataset d = new DeviceDataset(rt, data, p);
+             Mlp m = new Mlp(d, MlpSpec.seed000(dimIn, hidden, nLayers, MlpSpec.Activation.IDENTITY))) {
+            return objective(m, "mlp", p.label());
+        }
+    }
+
     /** Times gradient and loss of any objective at its initial parameters. */
-    public Map<String, Object> objective(Objective m, String label) {
+    public Map<String, Object> objective(Objective m, String prefix, String label) {
         Map<String, Object> out = new LinkedHashMap<>();
         Precision p = m.precision();
         try (DeviceArray w = rt.upload(p, m.initialParameters(new Random(0)));
              DeviceArray g = rt.allocate(p, m.parameterCount());
              DeviceArray loss = rt.allocate(p, 1)) {
-            out.put("gradient_" + label, entry(Timing.measure(rt, warmup, repeats,
+            out.put(prefix + "_gradient_" + label, entry(Timing.measure(rt, warmup, repeats,
                     () -> m.lossAndGradient(w, g, loss, 0)), 0));
-            out.put("loss_" + label, entry(Timing.measure(rt, warmup, repeats,
+            out.put(prefix + "_loss_" + label, entry(Timing.measure(rt, warmup, repeats,
                     () -> m.loss(w, loss, 0)), 0));
         }
         return out;

@@ -18,7 +18,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Train models on any OpenCL device and measure, phase by phase, what each optimizer costs.",
-        subcommands = {DevicesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CompareCommand.class, TrainCommand.class, TraceCommand.class, ScenariosCommand.class,
+                DevicesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 " 0:success",

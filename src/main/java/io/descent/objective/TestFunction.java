@@ -101,6 +101,12 @@ public final class TestFunction extends Objective {
         return Arrays.stream(Spec.values()).map(s -> s.key).toList();
     }
 
+    /** The function's fixed dimension, or 2 for Rosenbrock (which takes any even dimension). */
+    public static int defaultDimension(String name) {
+        Spec s = lookup(name);
+        return s.dimension > 0 ? s.dimension : 2;
+    }
+
     private static Spec lookup(String name) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         for (Spec s : Spec.values()) {
@@ -119,6 +125,31 @@ public final class TestFunction extends Objective {
         if (spec.dimension == 0 && (dimension < 2 || dimension % 2 != 0)) {
             throw new UsageException("test function '" + spec.key + "' needs an even dimension >= 2 (it sums over"
                     + " pairs of parameters), got " + dimension);
+        }
+    }
+
+    /**
+     * f(x) evaluated on the host in float64 (for plots: contour maps and curves under the iterates;
+     * the device is what optimizers use).
+     */
+    public double hostValue(double[] x) {
+        switch (spec) {
+            case X2:
+                return x[0] * x[0];
+            case XCOS:
+                return x[0] * Math.cos(c * x[0]);
+            case COSH:
+                return Math.cosh(c * x[0]);
+            case QUADRATIC2D:
+                return x[0] * x[0] + 2 * x[1] * x[1];
+            default: {
+                double f = 0;
+                for (int i = 0; i + 1 < x.length; i += 2) {
+                    double a = x[i] * x[i] - x[i + 1], b = x[i] - 1;
+                    f += 100 * a * a + b * b;
+                }
+                return f;
+            }
         }
     }
 

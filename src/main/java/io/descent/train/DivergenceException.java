@@ -8,6 +8,7 @@ public class DivergenceException extends DescentException {
 
     private final long step;
     private final double loss;
+    private History history = new History();
 
     public DivergenceException(long step, double loss, double learningRate, String why) {
         super(EXIT_CODE, String.format("diverged at step %d (loss %s, %s) with learning rate %g: lower --lr or pick "
@@ -23,5 +24,15 @@ public class DivergenceException extends DescentException {
 
     public double loss() {
         return loss;
+    }
+
+    /** What the run recorded before it diverged. */
+    public History history() {
+        return history;
+    }
+
+    DivergenceException withHistory(History h) {
+        this.history = h;
+        return this;
     }
 }

@@ -1,0 +1,33 @@
+package io.descent.cli;
+
+import io.descent.report.Table;
+import io.descent.train.Experiment;
+import io.descent.train.Scenario;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.concurrent.Callable;
+
+/** {@code descent scenarios}: the seeds' experiments by name, one line each. */
+@Command(name = "scenarios", mixinStandardHelpOptions = true,
+        description = "List the scenarios (the seeds' experiments) usable with --scenario.")
+final class ScenariosCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Table t = new Table("scenario", "steps", "optimizers", "what");
+        for (Scenario s : Scenario.all()) {
+            Experiment e = new Experiment();
+            s.apply(e);
+            t.row(s.name(), e.keepSteps > 0 ? e.steps + " (keep*: " + e.keepSteps + ")" : e.steps, String.join(" ", e.optimizers.size() > 3
+                    ? java.util.List.of(e.optimizers.get(0), e.optimizers.get(1), "... (" + e.optimizers.size() + ")")
+                    : e.optimizers), s.summary());
+        }
+        spec.commandLine().getOut().print(t);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,256 @@
+package io.descent.cli;
+
+import io.descent.UsageException;
+import io.descent.cl.ClRuntime;
+import io.descent.cl.DeviceInfo;
+import io.descent.cl.Precision;
+import io.descent.optim.Optimizer;
+import io.descent.optim.Schedule;
+import io.descent.report.Chart;
+import io.descent.report.Json;
+import io.descent.report.RunReport;
+import io.descent.train.Checkpoint;
+import io.descent.train.Experiment;
+import io.descent.train.History;
+import io.descent.train.Run;
+import io.descent.train.Setup;
+import io.descent.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/** {@code descent train}: one objective, one optimizer, one device. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train one model with one optimizer on one device and show where the time went.",
+                "Example: descent train --scenario mlp-10k --optimizer adam --steps 500"})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    ExperimentOptions experimentOptions;
+
+    @Mixin
+    DeviceOptions deviceOptions;
+
+    @Option(names = "--optimizer", paramLabel = "SPEC",
+            description = "Optimizer and options, e.g. adam or keepstepping:max_steps=50,scale_i=2 "
+                    + "(default: the scenario's first).")
+    String optimizer;
+
+    @Option(names = "--opt", paramLabel = "KEY=VALUE", description = "An optimizer option (repeatable), e.g. --opt beta1=0.8.")
+    List<String> opts = new ArrayList<>();
+
+    @Option(names = "--momentum", paramLabel = "M", description = "Same as --opt momentum=M.")
+    Double momentum;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Mini-batch size for sgd (same as --opt batch=B).")
+    Integer batch;
+
+    @Option(names = "--schedule", paramLabel = "SPEC",
+            description = "Learning-rate schedule: constant, step:every=N,factor=F, exponential:gamma=G, "
+                    + "cosine:steps=T,min=M, inverse-time:decay=D.")
+    String schedule;
+
+    @Mixin
+    RunOptions runOptions;
+
+    @Option(names = "--init", paramLabel = "HOW", defaultValue = "default",
+            description = "Starting parameters: default (the model's), zeros, normal, or a file from --save-params.")
+    String init;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint at the end, every --checkpoint-every steps and on Ctrl-C.")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0", description = "Checkpoint every N steps.")
+    long checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint; --steps counts the total.")
+    Path resume;
+
+    @Option(names = "--save-params", paramLabel = "FILE", description = "Write the trained parameters (JSON) for --init.")
+    Path saveParams;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Write history.csv, run.json and loss charts here.")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the summary and table.")
+    boolean json;
+
+    @Option(names = "--no-progress", description = "No progress line on stderr.")
+    boolean noProgress;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        Experiment e = experimentOptions.experiment();
+        Precision precision = experimentOptions.precision();
+        String optSpec = optimizerSpec(optimizer != null ? optimizer : e.optimizers.get(0));
+        Schedule sched = schedule == null ? null : Schedule.parse(schedule);
+        Optimizer opt = Run.optimizer(optSpec, e, sched); // validates before any device work
+        Checkpoint from = resume == null ? null : Checkpoint.read(resume);
+        DeviceInfo device = deviceOptions.select();
+        Trainer trainer = new Trainer();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop();
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "descent-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (ClRuntime rt = ClRuntime.open(device); Setup setup = e.build(rt, precision); opt) {
+            double[] start = Run.init(init, setup);
+            Progress progress = new Progress(stderr, opt.name(), from == null ? 0 : from.step());
+            Trainer.Listener listener = new Trainer.Listener() {
+                @Override
+                public void recorded(History.Row row, long total) {
+                    if (!noProgress && !json) progress.recorded(row, total);
+                }
+            };
+            Trainer.Options options = runOptions.options(e.stepsFor(optSpec), 0);
+            Run.Outcome outcome = checkpoint == null
+                    ? Run.execute(setup, opt, start, trainer, options, listener, from, resume)
+                    : executeWithCheckpoints(setup, opt, start, trainer, options, listener, from);
+            progress.done();
+            write(outcome, setup, stdout);
+            if (outcome.diverged()) {
+                stderr.println("descent: " + outcome.divergence().getMessage());
+                stderr.flush();
+                return outcome.divergence().exitCode();
+            }
+            return 0;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting on Ctrl-C; the hook is waiting for us and now returns
+            }
+        }
+    }
+
+    /** Runs with a checkpoint written every N steps and at the end (also when interrupted). */
+    private Run.Outcome executeWithCheckpoints(Setup setup, Optimizer opt, double[] start, Trainer trainer,
+                                               Trainer.Options options, Trainer.Listener progress, Checkpoint from) {
+        // The checkpoint needs the live Problem, which Run.execute owns; capture it from the trainer's
+        // listener (called between steps, when the device state is consistent).
+        final io.descent.optim.Problem[] live = new io.descent.optim.Problem[1];
+        Trainer.Options withEvery = runOptions.options(options.steps(), checkpointEvery);
+        Trainer.Listener listener = new Trainer.Listener() {
+            @Override
+            public void recorded(History.Row row, long total) {
+                progress.recorded(row, total);
+            }
+
+            @Override
+            public void checkpoint(long step) {
+                if (live[0] != null) Checkpoint.capture(live[0], opt, extra()).write(checkpoint);
+            }
+        };
+        return Run.executeTracking(setup, opt, start, trainer, withEvery, listener, from, resume,
+                p -> live[0] = p, p -> Checkpoint.capture(p, opt, extra()).write(checkpoint));
+    }
+
+    private Map<String, Object> extra() {
+        return Map.of("command", "train");
+    }
+
+    private String optimizerSpec(String base) {
+        List<String> extra = new ArrayList<>(opts);
+        if (momentum != null) extra.add("momentum=" + momentum);
+        if (batch != null) extra.add("batch=" + batch);
+        if (extra.isEmpty()) return base;
+        for (String kv : extra) {
+            if (!kv.contains("=")) throw new UsageException("--opt " + kv + ": expected KEY=VALUE");
+        }
+        return base + (base.contains(":") ? "," : ":") + String.join(",", extra);
+    }
+
+    private void write(Run.Outcome o, Setup setup, PrintWriter stdout) {
+        RunReport r = o.report();
+        if (saveParams != null) {
+            writeFile(saveParams, Json.write(Map.of("params", o.params())) + "\n");
+        }
+        if (out != null) {
+            writeFile(out.resolve("run.json"), Json.write(r.json) + "\n");
+            RunReport.writeHistory(r.history(), out.resolve("history.csv"));
+            String name = String.valueOf(((Map<?, ?>) r.json.get("optimizer")).get("name"));
+            lossCharts(List.of(r), List.of(name), out, setup.objective().name());
+        }
+        if (json) {
+            stdout.println(Json.write(r.json));
+            return;
+        }
+        Map<String, Object> m = r.json;
+        stdout.println(m.get("objective") + " on " + ((Map<?, ?>) m.get("device")).get("name") + " (" + m.get("precision") + ")");
+        Map<?, ?> om = (Map<?, ?>) m.get("optimizer");
+        stdout.println("optimizer: " + om.get("name") + ((Map<?, ?>) om.get("hyper_parameters")).entrySet().stream()
+                .map(x -> x.getKey() + "=" + x.getValue()).collect(Collectors.joining(", ", "(", ")")));
+        stdout.printf(Locale.ROOT, "steps: %s (%s), wall %.3f s%n", m.get("steps"), m.get("stop"), (Double) m.get("wall_s"));
+        stdout.printf(Locale.ROOT, "final loss: %.9g%n", (Double) m.get("final_loss"));
+        @SuppressWarnings("unchecked")
+        Map<String, Double> coef = (Map<String, Double>) m.get("coefficients");
+        if (coef != null) {
+            stdout.println("coefficients: " + coef.entrySet().stream()
+                    .map(c -> c.getKey() + " = " + String.format(Locale.ROOT, "%.6g", c.getValue()))
+                    .collect(Collectors.joining(", ")));
+        }
+        stdout.println("counts: " + m.get("counts"));
+        stdout.println();
+        stdout.print(RunReport.phaseTable(r.phases(), ((Number) m.get("steps")).longValue()));
+        stdout.printf(Locale.ROOT, "gradient share of device time: %.1f%%%n", 100 * (Double) m.get("gradient_share"));
+        stdout.flush();
+    }
+
+    /** Loss against wall time and against gradient evaluations, one line per run. */
+    static void lossCharts(List<RunReport> runs, List<String> labels, Path dir, String what) {
+        Chart byTime = new Chart("Loss against wall time: " + what, "wall time (s)", "loss");
+        Chart byGrad = new Chart("Loss against gradient evaluations: " + what, "gradient evaluations", "loss");
+        for (int k = 0; k < runs.size(); k++) {
+            RunReport r = runs.get(k);
+            List<History.Row> rows = r.history().rows();
+            double[] t = new double[rows.size()], g = new double[rows.size()], l = new double[rows.size()];
+            for (int i = 0; i < rows.size(); i++) {
+                t[i] = rows.get(i).wallS();
+                g[i] = rows.get(i).gradients();
+                l[i] = rows.get(i).loss();
+            }
+            byTime.add(labels.get(k), t, l);
+            byGrad.add(labels.get(k), g, l);
+        }
+        byTime.autoLogY().write(dir.resolve("loss_vs_time.png"));
+        byGrad.autoLogY().write(dir.resolve("loss_vs_gradients.png"));
+    }
+
+    static void writeFile(Path file, String text) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
+            Files.writeString(tmp, text);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

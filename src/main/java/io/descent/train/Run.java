@@ -1,0 +1,156 @@
+package io.descent.train;
+
+import io.descent.UsageException;
+import io.descent.cl.ClRuntime;
+import io.descent.objective.Objective;
+import io.descent.optim.Optimizer;
+import io.descent.optim.Optimizers;
+import io.descent.optim.Problem;
+import io.descent.optim.Schedule;
+import io.descent.profile.PhaseTotals;
+import io.descent.report.Json;
+import io.descent.report.RunReport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** One optimizer on one built experiment: the run, its report, and what happened. */
+public final class Run {
+    /** A finished (or diverged, or interrupted) run. */
+    public record Outcome(RunReport report, DivergenceException divergence, double[] params) {
+        public boolean diverged() {
+            return divergence != null;
+        }
+    }
+
+    private Run() {
+    }
+
+    /** The optimizer for a spec such as "adam:beta1=0.8", with the experiment's --lr unless the spec sets lr. */
+    public static Optimizer optimizer(String spec, Experiment e, Schedule schedule) {
+        String s = spec;
+        if (!Double.isNaN(e.lr) && !spec.matches(".*[:,]\\s*lr\\s*=.*")) {
+            s = spec + (spec.contains(":") ? "," : ":") + "lr=" + e.lr;
+        }
+        Optimizer o = Optimizers.parse(s);
+        if (schedule != null) {
+            o.withSchedule(schedule);
+        }
+        return o;
+    }
+
+    /** Starting parameters: "default" (the model's), "zeros", "normal" (N(0,1), seeded) or a file from --save-params. */
+    public static double[] init(String how, Setup setup) {
+        int p = setup.objective().parameterCount();
+        switch (how == null ? "default" : how) {
+            case "default":
+                return setup.defaultInit();
+            case "zeros":
+                return new double[p];
+            case "normal": {
+                Random r = new Random(setup.experiment().seed);
+                double[] w = new double[p];
+                for (int i = 0; i < p; i++) w[i] = r.nextGaussian();
+                return w;
+            }
+            default:
+                return readParams(Path.of(how), p);
+        }
+    }
+
+    /** Parameters saved by --save-params: a JSON array, or an object with "params". */
+    @SuppressWarnings("unchecked")
+    public static double[] readParams(Path file, int expected) {
+        Object parsed;
+        try {
+            parsed = Json.parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new UsageException("cannot read --init file " + file + ": " + e.getMessage()
+                    + " (use default, zeros, normal or a file written by --save-params)");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--init file " + file + " is not JSON: " + e.getMessage());
+        }
+        Object list = parsed instanceof Map ? ((Map<String, Object>) parsed).get("params") : parsed;
+        if (!(list instanceof List<?> l)) {
+            throw new UsageException("--init file " + file + " holds no parameter array");
+        }
+        if (l.size() != expected) {
+            throw new UsageException("--init file " + file + " has " + l.size() + " parameters, the model has " + expected);
+        }
+        double[] w = new double[expected];
+        for (int i = 0; i < expected; i++) {
+            if (!(l.get(i) instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                throw new UsageException("--init file " + file + ": parameter " + i + " is not a finite number");
+            }
+            w[i] = n.doubleValue();
+        }
+        return w;
+    }
+
+    /**
+     * Runs {@code optimizer} from {@code init} (or from a checkpoint) and reports it. A divergence
+     * is caught and reported (the last finite parameters, the history so far); the caller decides
+     * the exit code.
+     */
+    public static Outcome execute(Setup setup, Optimizer optimizer, double[] init, Trainer trainer,
+                                  Trainer.Options options, Trainer.Listener listener, Checkpoint resume, Path resumeFile) {
+        return executeTracking(setup, optimizer, init, trainer, options, listener, resume, resumeFile, p -> { }, p -> { });
+    }
+
+    /**
+     * As {@link #execute}, with {@code started} called once the problem is set up (before the first
+     * step) and {@code ended} after the last step (also after a divergence or a stop request),
+     * while the problem's device state is still there: the place for a final checkpoint.
+     */
+    public static Outcome executeTracking(Setup setup, Optimizer optimizer, double[] init, Trainer trainer,
+                                          Trainer.Options options, Trainer.Listener listener, Checkpoint resume,
+                                          Path resumeFile, java.util.function.Consumer<Problem> started,
+                                          java.util.function.Consumer<Problem> ended) {
+        Objective f = setup.objective();
+        ClRuntime rt = f.runtime();
+        long g0 = f.count(Objective.Count.GRADIENT), l0 = f.count(Objective.Count.LOSS);
+        long h0 = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR);
+        try (Problem problem = new Problem(f, init)) {
+            optimizer.init(problem);
+            if (resume != null) {
+                resume.restore(problem, optimizer, resumeFile);
+            }
+            started.accept(problem);
+            rt.finish();
+            PhaseTotals before = rt.timer().totals();
+            long t0 = System.nanoTime();
+            History history;
+            Trainer.Stop stop;
+            DivergenceException divergence = null;
+            try {
+                Trainer.Result r = trainer.resume(problem, optimizer, options, listener);
+                history = r.history();
+                stop = r.stop();
+            } catch (DivergenceException e) {
+                divergence = e;
+                history = e.history();
+                stop = null;
+            }
+            rt.finish();
+            double wall = (System.nanoTime() - t0) * 1e-9;
+            PhaseTotals phases = rt.timer().totals().minus(before);
+            long grads = f.count(Objective.Count.GRADIENT) - g0, losses = f.count(Objective.Count.LOSS) - l0;
+            long hess = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR) - h0;
+            ended.accept(problem);
+            double[] params = problem.readParams();
+            double finalLoss = f.loss(problem.params());
+            RunReport report = new RunReport(rt.device(), f.name(), optimizer.name(), optimizer.hyperParameters(),
+                    f.precision().label(), problem.step(), divergence != null ? "diverged" : stop.label(), finalLoss,
+                    params, setup.coefficients(params), grads, losses, hess, phases, wall, history);
+            if (divergence != null) {
+                report.json.put("diverged_at_step", divergence.step());
+                report.json.put("error", divergence.getMessage());
+            }
+            return new Outcome(report, divergence, params);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.descent.train;
+
+import io.descent.data.Dataset;
+import io.descent.data.DeviceDataset;
+import io.descent.objective.LinearModel;
+import io.descent.objective.Objective;
+import io.descent.objective.TestFunction;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/** A built experiment: the objective on the device and the data it owns. */
+public final class Setup implements AutoCloseable {
+    private final Experiment experiment;
+    private final Objective objective;
+    private final DeviceDataset data;
+
+    Setup(Experiment experiment, Objective objective, DeviceDataset data) {
+        this.experiment = experiment;
+        this.objective = objective;
+        this.data = data;
+    }
+
+    public Experiment experiment() {
+        return experiment;
+    }
+
+    public Objective objective() {
+        return objective;
+    }
+
+    /** The model's own starting point (Glorot/He for an MLP, the function's start, N(0, 1) otherwise). */
+    public double[] defaultInit() {
+        if (objective instanceof TestFunction f) {
+            return f.start();
+        }
+        if (objective instanceof LinearModel) {
+            Random r = new Random(experiment.seed);
+            double[] w = new double[objective.parameterCount()];
+            for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
+            return w;
+        }
+        return objective.initialParameters(new Random(experiment.seed));
+    }
+
+    /**
+     * For linear and logistic models: coefficient name to value, intercept first, on the data's
+     * original scale when its features were standardised (w_j / s_j, and the intercept less
+     * sum w_j m_j / s_j). Null for other models.
+     */
+    public Map<String, Double> coefficients(double[] params) {
+        if (!(objective instanceof LinearModel m)) {
+            return null;
+        }
+        Dataset d = data.host();
+        String[] names = m.parameterNames();
+        int o = m.intercept() ? 1 : 0;
+        double[] w = params.clone();
+        if (d.standardized()) {
+            double shift = 0;
+            for (int j = 0; j < d.cols(); j++) {
+                w[o + j] = params[o + j] / d.scale()[j];
+                shift += params[o + j] * d.mean()[j] / d.scale()[j];
+            }
+            if (m.intercept()) {
+                w[0] = params[0] - shift;
+            }
+        }
+        Map<String, Double> c = new LinkedHashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            c.put(names[i], w[i]);
+        }
+        return c;
+    }
+
+    @Override
+    public void close() {
+        objective.close();
+        if (data != null) {
+            data.close();
+        }
+    }
+}
