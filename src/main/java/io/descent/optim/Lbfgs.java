@@ -260,6 +260,9 @@ public final class Lbfgs extends SearchOptimizer {
             pool[i] = rt.allocate(p, n);
         }
         table = rt.upload(p, factors);
+        for (DeviceArray a : stateArrays().values()) {
+            a.fill(0, Phase.UPDATE); // unused history is zeros, not whatever the allocation held
+        }
         pairs = 0;
         newest = -1;
         haveGradient = false;

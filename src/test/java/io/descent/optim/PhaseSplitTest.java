@@ -49,6 +49,9 @@ class PhaseSplitTest {
                 try (Fixture f = Fixture.create(fixture, rt, Precision.FP32);
                      Problem p = new Problem(f.objective, f.start());
                      Optimizer o = Optimizers.parse(spec)) {
+                    if (!(o instanceof FirstOrder)) {
+                        continue; // line-search methods: SearchPhaseSplitTest
+                    }
                     long oneGradient = gradientOps(rt, p);
                     o.init(p);
                     // sgd's batch is all the rows, so every step starts an epoch: one upload of the

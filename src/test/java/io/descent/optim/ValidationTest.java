@@ -118,9 +118,10 @@ class ValidationTest {
     void unknownNameListsTheValidNames() {
         UsageException e = assertThrows(UsageException.class, () -> Optimizers.parse("adamx:lr=0.1"));
         assertEquals("unknown optimizer 'adamx': choose one of gd, sgd, momentum, nesterov, adagrad, rmsprop, "
-                + "adadelta, adam, adamw", e.getMessage());
+                + "adadelta, adam, adamw, keepstepping, keepvaulting, backtracking, lbfgs", e.getMessage());
         List<String> names = StreamSupport.stream(Optimizers.names().spliterator(), false).toList();
-        assertEquals(List.of("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"), names);
+        assertEquals(List.of("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw",
+                "keepstepping", "keepvaulting", "backtracking", "lbfgs"), names);
     }
 
     @Test
@@ -147,16 +148,20 @@ class ValidationTest {
 
     @Test
     void defaultsAndToString() {
-        Map<String, String> expected = Map.of(
-                "gd", "gd(lr=0.01)",
-                "sgd", "sgd(lr=0.01, batch=32, seed=0)",
-                "momentum", "momentum(lr=0.01, momentum=0.9)",
-                "nesterov", "nesterov(lr=0.01, momentum=0.9)",
-                "adagrad", "adagrad(lr=0.5, eps=1.0E-10)",
-                "rmsprop", "rmsprop(lr=0.01, rho=0.99, eps=1.0E-8)",
-                "adadelta", "adadelta(lr=1.0, rho=0.9, eps=1.0E-6)",
-                "adam", "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8)",
-                "adamw", "adamw(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weight_decay=0.01)");
+        Map<String, String> expected = Map.ofEntries(
+                Map.entry("gd", "gd(lr=0.01)"),
+                Map.entry("sgd", "sgd(lr=0.01, batch=32, seed=0)"),
+                Map.entry("momentum", "momentum(lr=0.01, momentum=0.9)"),
+                Map.entry("nesterov", "nesterov(lr=0.01, momentum=0.9)"),
+                Map.entry("adagrad", "adagrad(lr=0.5, eps=1.0E-10)"),
+                Map.entry("rmsprop", "rmsprop(lr=0.01, rho=0.99, eps=1.0E-8)"),
+                Map.entry("adadelta", "adadelta(lr=1.0, rho=0.9, eps=1.0E-6)"),
+                Map.entry("adam", "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8)"),
+                Map.entry("adamw", "adamw(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weight_decay=0.01)"),
+                Map.entry("keepstepping", "keepstepping(lr=0.001, max_steps=20, scale_i=0.0, batched=false)"),
+                Map.entry("keepvaulting", "keepvaulting(lr=0.001, max_steps=20, variant=parabola)"),
+                Map.entry("backtracking", "backtracking(lr=1.0, c1=1.0E-4, shrink=0.5, max_evals=30, batched=false)"),
+                Map.entry("lbfgs", "lbfgs(lr=1.0, history=10, line_search=wolfe, c1=1.0E-4, c2=0.9, max_evals=26)"));
         for (String name : Optimizers.names()) {
             assertEquals(expected.get(name), Optimizers.parse(name).toString());
         }
