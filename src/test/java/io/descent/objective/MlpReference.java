@@ -15,7 +15,7 @@ import io.descent.data.Dataset;
  * analysis gives |computed - exact| <= gamma u M, gamma the number of roundings along the longest
  * chain of operations (see {@link #chain}).
  *
- * <p>Public (with the constructor, the gradient and {@link #chain}) for the optimizer tests.
+ * <p>Public (with the constructor, the loss, the gradient and {@link #chain}) for the optimizer tests.
  */
 public final class MlpReference {
     public enum Kind { LOSS, GRADIENT, CURVATURE }
@@ -200,7 +200,7 @@ public final class MlpReference {
         return r;
     }
 
-    double loss(double[] w, Dataset d, int[] rows) {
+    public double loss(double[] w, Dataset d, int[] rows) {
         rows = all(d, rows);
         double s = 0;
         for (int r : rows) s += loss(forward(w, row(d, r), null)[layers][0], in(d.y()[r]));

@@ -26,7 +26,8 @@ class BacktrackingTest {
                 Arguments.of("rosenbrock2", 1.0, 0.5),
                 Arguments.of("rosenbrock10", 1.0, 0.3),
                 Arguments.of("line", 1.0, 0.5),
-                Arguments.of("seed000", 10.0, 0.5));
+                Arguments.of("seed000", 10.0, 0.5),
+                Arguments.of("mlp", 1.0, 0.5));
     }
 
     @ParameterizedTest(name = "{0} lr={1} shrink={2}")
@@ -36,7 +37,7 @@ class BacktrackingTest {
             try (Cases.Open c = KeepSteppingTest.open(name, Precision.FP64);
                  Backtracking bt = new Backtracking(lr, 1e-4, shrink, 40, batched, 8)) {
                 bt.init(c.problem);
-                ReferenceCheck.Summary s = ReferenceCheck.run(c.problem, bt,
+                ReferenceCheck.Summary s = ReferenceCheck.run(c, bt,
                         (w, nz) -> SearchReference.backtracking(c.host, w, lr, 1e-4, shrink, 40, nz), bt::lastAccepted,
                         STEPS, c + " batched=" + batched);
                 assertTrue(s.steps() >= 10, "compared " + s.steps() + " steps before converging");

@@ -7,6 +7,8 @@ import io.descent.data.Dataset;
 import io.descent.data.DeviceDataset;
 import io.descent.data.Generators;
 import io.descent.objective.LinearRegression;
+import io.descent.objective.Mlp;
+import io.descent.objective.MlpSpec;
 import io.descent.objective.Objective;
 import io.descent.objective.TestFunction;
 
@@ -79,6 +81,21 @@ final class Cases {
     /** Seed 000's regression with n rows and k features (the column of ones is parameter 0), seed 0. */
     static Open seed000(Precision p, int n, int k) {
         return linear("seed000 regression " + n + "x" + k, Generators.seed000Regression(n, k, 0).data(), false, p);
+    }
+
+    /**
+     * Main's small test MLP (4-6-5-1, tanh, MSE) on 64 rows of seed 000's MLP task (seed 7), from
+     * its seeded initialisation (seed 11): {@link Fixture.SmallMlp}'s problem.
+     */
+    static Open smallMlp(Precision p) {
+        ClRuntime rt = TestDevices.runtime();
+        MlpSpec spec = Fixture.SmallMlp.SPEC;
+        Dataset data = Generators.seed000Mlp(Fixture.SmallMlp.ROWS, spec.dimIn(), 7);
+        Dataset r = rounded(data, p);
+        DeviceDataset d = new DeviceDataset(rt, r, p);
+        Mlp f = new Mlp(d, spec);
+        return new Open("small mlp " + p.label(), new Problem(f, spec.initialParameters(new java.util.Random(11))),
+                new HostObjective.Network(spec, r), f, d);
     }
 
     static Dataset rounded(Dataset d, Precision p) {

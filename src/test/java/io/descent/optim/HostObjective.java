@@ -1,6 +1,8 @@
 package io.descent.optim;
 
 import io.descent.data.Dataset;
+import io.descent.objective.MlpReference;
+import io.descent.objective.MlpSpec;
 
 /**
  * A plain-Java float64 objective for the reference optimizers, with the magnitudes of a first-order
@@ -23,6 +25,11 @@ interface HostObjective {
 
     /** M of each gradient component at x. */
     double[] gMag(double[] x);
+
+    /** The longest chain of roundings of a device loss or gradient ({@link Noise#K} unless longer). */
+    default double chain() {
+        return Noise.K;
+    }
 
     static double[] along(double[] w, double t, double[] d) {
         double[] x = new double[w.length];
@@ -199,6 +206,55 @@ interface HostObjective {
             }
             for (int j = 0; j < p; j++) m[j] = 2 * m[j] / n;
             return m;
+        }
+    }
+
+    /**
+     * An MLP through {@link MlpReference} (main's float64 reference of the device MLP), with its
+     * magnitudes: M of the loss at w + t d is the reference's magnitude loss there plus the point's
+     * own rounding through the gradient, sum |g_j| (|w_j| + |t d_j|); the chain is twice
+     * {@link MlpReference#chain} for a gradient over all rows (as main's optimizer tests bound it).
+     */
+    final class Network implements HostObjective {
+        private final MlpSpec spec;
+        private final Dataset data;
+        private final MlpReference ref;
+        private final MlpReference mag;
+
+        Network(MlpSpec spec, Dataset data) {
+            this.spec = spec;
+            this.data = data;
+            this.ref = new MlpReference(spec, false);
+            this.mag = new MlpReference(spec, true);
+        }
+
+        public int size() {
+            return spec.parameterCount();
+        }
+
+        public double f(double[] x) {
+            return ref.loss(x, data, null);
+        }
+
+        public double[] g(double[] x) {
+            return ref.gradient(x, data, null);
+        }
+
+        public double fMag(double[] w, double t, double[] d) {
+            double[] x = along(w, t, d);
+            double m = mag.loss(x, data, null);
+            double[] gm = mag.gradient(x, data, null);
+            for (int j = 0; j < x.length; j++) m += gm[j] * (Math.abs(w[j]) + Math.abs(t * d[j]));
+            return m;
+        }
+
+        public double[] gMag(double[] x) {
+            return mag.gradient(x, data, null);
+        }
+
+        @Override
+        public double chain() {
+            return 2 * MlpReference.chain(spec, MlpReference.Kind.GRADIENT, data.rows());
         }
     }
 

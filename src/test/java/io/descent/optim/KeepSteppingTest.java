@@ -34,6 +34,7 @@ class KeepSteppingTest {
             case "rosenbrock10" -> Cases.rosenbrock(p, 10);
             case "line" -> Cases.line(p);
             case "seed000" -> Cases.seed000(p, 2000, 10);
+            case "mlp" -> Cases.smallMlp(p);
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -46,7 +47,8 @@ class KeepSteppingTest {
                 Arguments.of("rosenbrock10", 2e-4, 20, 1.0),
                 Arguments.of("line", 1e-3, 20, 0.0),
                 Arguments.of("line", 1e-3, 50, 2.0),
-                Arguments.of("seed000", 1e-3, 20, 2.0));
+                Arguments.of("seed000", 1e-3, 20, 2.0),
+                Arguments.of("mlp", 1e-2, 20, 1.0));
     }
 
     @ParameterizedTest(name = "{0} lr={1} max_steps={2} scale_i={3}")
@@ -55,7 +57,7 @@ class KeepSteppingTest {
         for (boolean batched : new boolean[]{false, true}) {
             try (Cases.Open c = open(name, Precision.FP64); KeepStepping ks = new KeepStepping(lr, maxSteps, scaleI, batched, 8)) {
                 ks.init(c.problem);
-                ReferenceCheck.Summary s = ReferenceCheck.run(c.problem, ks,
+                ReferenceCheck.Summary s = ReferenceCheck.run(c, ks,
                         (w, nz) -> SearchReference.keepStepping(c.host, w, lr, maxSteps, scaleI, nz), ks::lastAccepted,
                         STEPS, c + " batched=" + batched);
                 assertEquals(STEPS, s.steps(), "all steps compared");
@@ -143,7 +145,7 @@ class KeepSteppingTest {
     static Stream<Arguments> batchCases() {
         Stream.Builder<Arguments> b = Stream.builder();
         for (Precision p : Precision.values()) {
-            for (String name : new String[]{"rosenbrock10", "line", "seed000"}) {
+            for (String name : new String[]{"rosenbrock10", "line", "seed000", "mlp"}) {
                 b.add(Arguments.of(name, p));
             }
         }
@@ -157,7 +159,7 @@ class KeepSteppingTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("batchCases")
     void batchedGivesTheSameParametersAsOneAtATime(String name, Precision p) throws Exception {
-        double lr = name.startsWith("rosenbrock") ? 2e-4 : name.equals("line") ? 1e-3 : 1e-2;
+        double lr = name.startsWith("rosenbrock") ? 2e-4 : name.equals("line") ? 1e-3 : name.equals("mlp") ? 3e-3 : 1e-2;
         int max = 40;
         double scaleI = 1;
         try (Cases.Open one = open(name, p); KeepStepping single = new KeepStepping(lr, max, scaleI, false, 1)) {

@@ -35,7 +35,9 @@ class KeepVaultingTest {
                 Arguments.of("quadratic2d", 0.01, 10, "post", STEPS),
                 Arguments.of("rosenbrock2", 1e-4, 10, "post", STEPS),
                 Arguments.of("line", 1e-3, 10, "post", STEPS),
-                Arguments.of("seed000", 1e-3, 10, "post", STEPS));
+                Arguments.of("seed000", 1e-3, 10, "post", STEPS),
+                Arguments.of("mlp", 1e-2, 10, "parabola", STEPS),
+                Arguments.of("mlp", 1e-2, 10, "post", STEPS));
     }
 
     @ParameterizedTest(name = "{0} lr={1} max_steps={2} variant={3}")
@@ -45,7 +47,7 @@ class KeepVaultingTest {
         try (Cases.Open c = KeepSteppingTest.open(name, Precision.FP64); KeepVaulting kv = new KeepVaulting(lr, maxSteps, v)) {
             kv.init(c.problem);
             double l0 = c.host.f(c.problem.readParams());
-            ReferenceCheck.Summary s = ReferenceCheck.run(c.problem, kv,
+            ReferenceCheck.Summary s = ReferenceCheck.run(c, kv,
                     (w, nz) -> SearchReference.keepVaulting(c.host, w, lr, maxSteps, v == KeepVaulting.Variant.PARABOLA,
                             Precision.FP64.unitRoundoff(), nz),
                     kv::lastAccepted, steps, c + " " + variant);

@@ -43,6 +43,7 @@ class LbfgsTest {
             b.add(Arguments.of("rosenbrock10", search, 4));
             b.add(Arguments.of("line", search, 3));
             b.add(Arguments.of("seed000", search, 5));
+            b.add(Arguments.of("mlp", search, 5));
         }
         return b.build();
     }
@@ -54,7 +55,7 @@ class LbfgsTest {
         try (Cases.Open c = KeepSteppingTest.open(name, Precision.FP64);
              Lbfgs lb = new Lbfgs(1.0, history, Lbfgs.LineSearch.parse(search), 1e-4, 0.9, 25, 0.5, false, 8)) {
             lb.init(c.problem);
-            ReferenceCheck.Summary s = ReferenceCheck.run(c.problem, lb, (w, nz) -> {
+            ReferenceCheck.Summary s = ReferenceCheck.run(c, lb, (w, nz) -> {
                 double[][][] h = history(lb);
                 return SearchReference.lbfgs(c.host, w, h[0], h[1], 1.0, wolfe, 1e-4, 0.9, 25, 0.5, nz);
             }, () -> decision(lb), 40, c + " " + search);

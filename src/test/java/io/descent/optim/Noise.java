@@ -32,9 +32,14 @@ final class Noise {
 
     /** Noise of K (u + 2^-53) M, u the device's unit roundoff (the reference's own rounding added). */
     Noise(double u, long seed) {
+        this(u, K, seed);
+    }
+
+    /** Noise of k (u + 2^-53) M: an objective whose chains of roundings are longer than {@link #K}. */
+    Noise(double u, double k, long seed) {
         this.random = new Random(seed);
         this.unit = u + (u == 0 ? 0 : 0x1p-53);
-        this.scale = K * unit;
+        this.scale = k * unit;
     }
 
     boolean isNone() {

@@ -30,8 +30,10 @@ final class ReferenceCheck {
     record Summary(int steps, double maxError, double maxTolerance, long decisionsSum) {
     }
 
-    static Summary run(Problem problem, Optimizer opt, BiFunction<double[], Noise, SearchReference.Outcome> ref,
+    static Summary run(Cases.Open c, Optimizer opt, BiFunction<double[], Noise, SearchReference.Outcome> ref,
                        IntSupplier deviceDecision, int steps, String what) {
+        Problem problem = c.problem;
+        double chain = c.host.chain();
         double u = problem.precision().unitRoundoff() + 0x1p-53;
         double maxErr = 0;
         double maxTol = 0;
@@ -41,13 +43,13 @@ final class ReferenceCheck {
         for (; s < steps; s++) {
             double[] w = problem.readParams();
             SearchReference.Outcome nominal = ref.apply(w, Noise.NONE);
-            double resolution = RESOLUTION * Noise.K * u * nominal.l0Mag();
+            double resolution = RESOLUTION * chain * u * nominal.l0Mag();
             if (!(nominal.gain() >= CONVERGED) || !(nominal.l0() - nominal.l1() >= resolution)) {
                 break;
             }
             double[] spread = new double[w.length];
             for (int r = 0; r < Noise.RUNS; r++) {
-                SearchReference.Outcome noisy = ref.apply(w, new Noise(problem.precision().unitRoundoff(), 1000L * s + r));
+                SearchReference.Outcome noisy = ref.apply(w, new Noise(problem.precision().unitRoundoff(), chain, 1000L * s + r));
                 assertEquals(nominal.decision(), noisy.decision(), what + " step " + s
                         + ": the reference decides differently under the device's rounding (a near-tie): choose a"
                         + " better-posed case, this step cannot be compared");
