@@ -127,6 +127,10 @@ public final class Backtracking extends SearchOptimizer {
         Objective f = problem.objective();
         DeviceArray w = problem.params();
         DeviceArray g = problem.grad();
+        if (skipRepeatedStall(problem, lr, dev)) {
+            lastAccepted = -1;
+            return;
+        }
         int slot0 = problem.gradient();
         gradients++;
         double l0 = Double.NaN;
@@ -159,8 +163,9 @@ public final class Backtracking extends SearchOptimizer {
         if (accepted >= 0) {
             dev.pointTable(w, g, table, accepted, -lr);
             miniSteps++;
+            moved();
         } else {
-            stalledSteps++;
+            stalled(lr, slot0);
         }
         steps++;
         lastAccepted = accepted;

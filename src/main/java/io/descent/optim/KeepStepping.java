@@ -20,8 +20,9 @@ import java.util.Map;
  * last accepted point (L0 for mini-step 0), and the walk goes on until a mini-step is not accepted
  * or {@code max_steps} were accepted. A mini-step that does not lower the loss (higher, equal, or
  * NaN) is never accepted: the parameters end at w_K, K the number accepted (K = 0 leaves w
- * unchanged: a stalled step, counted). So a step costs one gradient and min(K + 1, max_steps) loss
- * evaluations one at a time.
+ * unchanged: a stalled step, counted; a stall that would repeat exactly is skipped, see {@link
+ * SearchOptimizer}). So a step costs one gradient and min(K + 1, max_steps) loss evaluations one
+ * at a time.
  *
  * <p><b>Batched</b> ({@code batched=true}): the next {@code batch} candidates w_(k+1) .. w_(k+batch)
  * are evaluated in one {@link Objective#losses} launch (and one host read) and the longest prefix
@@ -161,6 +162,11 @@ public final class KeepStepping extends SearchOptimizer {
         Objective f = problem.objective();
         DeviceArray w = problem.params();
         DeviceArray g = problem.grad();
+        if (skipRepeatedStall(problem, lr, dev)) {
+            lastAccepted = 0;
+            lastEvaluated = 0;
+            return;
+        }
         int slot0 = problem.gradient();
         gradients++;
         double last = Double.NaN; // loss of the last accepted point, read with the first candidates
@@ -194,8 +200,9 @@ public final class KeepStepping extends SearchOptimizer {
         }
         if (k > 0) {
             dev.pointTable(w, g, table, k - 1, -lr);
+            moved();
         } else {
-            stalledSteps++;
+            stalled(lr, slot0);
         }
         miniSteps += k;
         steps++;

@@ -156,6 +156,11 @@ public final class KeepVaulting extends SearchOptimizer {
         Objective f = problem.objective();
         DeviceArray w = problem.params();
         DeviceArray g = problem.grad();
+        if (skipRepeatedStall(problem, lr, dev)) {
+            lastAccepted = 0;
+            lastT = 0;
+            return;
+        }
         int slot0 = problem.gradient();
         gradients++;
         boolean parabola = variant == Variant.PARABOLA;
@@ -203,8 +208,9 @@ public final class KeepVaulting extends SearchOptimizer {
         }
         if (k > 0) {
             dev.point(w, g, -ts[k], w);
+            moved();
         } else {
-            stalledSteps++;
+            stalled(lr, slot0);
         }
         miniSteps += k;
         steps++;

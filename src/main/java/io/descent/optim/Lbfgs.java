@@ -43,7 +43,9 @@ import java.util.Map;
  *       Backtracking}); then one loss and gradient at the accepted point, which, as with
  *       {@code wolfe}, forms the pair at once and serves as the next step's gradient.</li>
  * </ul>
- * A search that finds no acceptable point leaves w unchanged (a stalled step).
+ * A search that finds no acceptable point leaves w unchanged (a stalled step) and drops the
+ * history, so the next step searches along -g; when that stalls too, the steps after it would
+ * repeat it exactly and are skipped ({@link SearchOptimizer}).
  *
  * <p>Defaults ({@code lbfgs:lr=..,history=..,line_search=..,c1=..,c2=..,max_evals=..,shrink=..,
  * batched=..,batch=..}): lr {@value #DEFAULT_LR}, history {@value #DEFAULT_HISTORY}, line_search
@@ -274,12 +276,20 @@ public final class Lbfgs extends SearchOptimizer {
         Precision p = problem.precision();
         DeviceArray w = problem.params();
         DeviceArray g = problem.grad();
+        if (skipRepeatedStall(problem, lr, dev)) {
+            lastT = 0;
+            lastEvaluations = 0;
+            lastPairStored = false;
+            lastReset = false;
+            return;
+        }
+        int slot;
         if (haveGradient) {
-            int slot = problem.reserveSlot();
+            slot = problem.reserveSlot();
             dev.copyValue(sc, PENDING, problem.losses(), slot);
             dev.copyValue(sc, PENDING, sc, L0);
         } else {
-            int slot = problem.gradient();
+            slot = problem.gradient();
             gradients++;
             dev.copyValue(problem.losses(), slot, sc, L0);
         }
@@ -301,23 +311,30 @@ public final class Lbfgs extends SearchOptimizer {
         }
         lastT = 0;
         lastEvaluations = 0;
-        if (!(gd < 0) || !Double.isFinite(l0)) { // g = 0 (or NaN): nothing to search along
-            stalledSteps++;
-            steps++;
-            dev.copyValue(sc, L0, sc, PENDING);
-            haveGradient = true;
-            return;
-        }
-        double t0 = p.round(pairs == 0 ? lr * Math.min(1, 1 / Math.sqrt(dd)) : lr);
-        if (lineSearch == LineSearch.WOLFE) {
-            wolfeStep(w, g, l0, gd, dd, t0);
-        } else {
-            backtrackingStep(w, g, l0, gd, t0);
+        boolean moved = false;
+        if (gd < 0 && Double.isFinite(l0)) { // else g = 0 (or NaN): nothing to search along
+            double t0 = p.round(pairs == 0 ? lr * Math.min(1, 1 / Math.sqrt(dd)) : lr);
+            moved = lineSearch == LineSearch.WOLFE ? wolfeStep(w, g, l0, gd, dd, t0) : backtrackingStep(w, g, l0, gd, t0);
         }
         steps++;
+        haveGradient = true;
+        if (moved) {
+            moved();
+            return;
+        }
+        dev.copyValue(sc, L0, sc, PENDING);
+        if (pairs > 0) {
+            // restart: the next step searches along -g, a different direction
+            pairs = 0;
+            newest = -1;
+            stalledSteps++;
+        } else {
+            stalled(lr, slot); // along -g too: the next step would repeat this one exactly
+        }
     }
 
-    private void wolfeStep(DeviceArray w, DeviceArray g, double l0, double gd, double dd, double t0) {
+    /** The strong-Wolfe search from w along d; true when it moved. */
+    private boolean wolfeStep(DeviceArray w, DeviceArray g, double l0, double gd, double dd, double t0) {
         Precision p = problem.precision();
         Objective f = problem.objective();
         StrongWolfe.Phi phi = (t, busy) -> {
@@ -336,12 +353,10 @@ public final class Lbfgs extends SearchOptimizer {
         lastEvaluations = r.evaluations();
         StrongWolfe.Point a = r.point();
         if (a.handle() < 0 || a.t() == 0) {
-            stalledSteps++;
-            dev.copyValue(sc, L0, sc, PENDING);
-            haveGradient = true;
-            return;
+            return false;
         }
         accept(w, g, a.t(), a.handle());
+        return true;
     }
 
     /**
@@ -356,12 +371,12 @@ public final class Lbfgs extends SearchOptimizer {
         g.copyFrom(pool[b], Phase.UPDATE);
         dev.copyValue(sc, TRIAL + 2 * b, sc, PENDING);
         lastPairStored = offerPair();
-        haveGradient = true;
         lastT = t;
         miniSteps++;
     }
 
-    private void backtrackingStep(DeviceArray w, DeviceArray g, double l0, double gd, double t0) {
+    /** Armijo backtracking from w along d; true when it moved. */
+    private boolean backtrackingStep(DeviceArray w, DeviceArray g, double l0, double gd, double t0) {
         Precision p = problem.precision();
         Objective f = problem.objective();
         int accepted = -1;
@@ -383,16 +398,14 @@ public final class Lbfgs extends SearchOptimizer {
         }
         lastEvaluations = accepted >= 0 ? accepted + 1 : maxEvals;
         if (accepted < 0) {
-            stalledSteps++;
-            dev.copyValue(sc, L0, sc, PENDING);
-            haveGradient = true;
-            return;
+            return false;
         }
         double t = p.round(t0 * p.round(factors[accepted]));
         dev.point(w, d, t, trial);
         f.lossAndGradient(trial, pool[0], sc, TRIAL);
         gradients++;
         accept(w, g, t, 0);
+        return true;
     }
 
     /** Index the next pair goes to. */

@@ -19,17 +19,25 @@ import java.util.Map;
  *       {@code mini_steps_per_gradient} = mini_steps / gradients;</li>
  *   <li>{@code host_reads}: reads of device scalars the method made to decide something (each makes
  *       the host wait for the queue); the trainer's own reads of the loss ring are not included;</li>
- *   <li>{@code stalled_steps}: steps that accepted no move (the first candidate already failed);</li>
+ *   <li>{@code stalled_steps}: steps that accepted no move (the first candidate already failed);
+ *       {@code skipped_steps}: those of them skipped as exact repeats (below);</li>
  *   <li>{@code steps}: steps taken.</li>
  * </ul>
  *
  * The counters are host state: {@link #stateScalars()} saves them with any method state, {@link
  * #restoreScalars} puts them back, {@link #init} resets them.
+ *
+ * <p><b>Repeated stalls are skipped.</b> A stalled step leaves the parameters, and so everything
+ * the next step would compute, unchanged: with the same learning rate the next step would make the
+ * same evaluations and stall again, bit for bit. Such a step is skipped: it records the same loss
+ * (a device copy into the loss ring) and counts as a step and a stalled step, with no evaluation
+ * and no host read. This assumes, as the trainer guarantees, that only the optimizer changes the
+ * parameters between steps, and a full-batch objective.
  */
 public abstract class SearchOptimizer extends Optimizer {
     /** The counters saved by {@link #stateScalars()}, by name. */
     private static final String[] COUNTERS = {"steps", "gradients", "loss_evaluations", "mini_steps", "host_reads",
-            "stalled_steps"};
+            "stalled_steps", "skipped_steps"};
 
     protected long steps;
     protected long gradients;
@@ -37,6 +45,9 @@ public abstract class SearchOptimizer extends Optimizer {
     protected long miniSteps;
     protected long hostReads;
     protected long stalledSteps;
+    protected long skippedSteps;
+    private double stalledLr = Double.NaN;
+    private int stalledSlot = -1;
 
     protected SearchOptimizer(double learningRate) {
         super(learningRate);
@@ -52,16 +63,49 @@ public abstract class SearchOptimizer extends Optimizer {
         m.put("mini_steps_per_gradient", gradients == 0 ? 0.0 : (double) miniSteps / gradients);
         m.put("host_reads", (double) hostReads);
         m.put("stalled_steps", (double) stalledSteps);
+        m.put("skipped_steps", (double) skippedSteps);
         return m;
     }
 
+    /**
+     * Skips this step when the last one stalled at the same learning rate (see the class comment):
+     * copies its loss into a new ring slot with {@code dev}, counts the step, and returns true.
+     */
+    boolean skipRepeatedStall(Problem problem, double lr, LineDevice dev) {
+        if (!(lr == stalledLr) || stalledSlot < 0) {
+            return false;
+        }
+        int slot = problem.reserveSlot();
+        dev.copyValue(problem.losses(), stalledSlot, problem.losses(), slot);
+        stalledSlot = slot;
+        stalledSteps++;
+        skippedSteps++;
+        steps++;
+        return true;
+    }
+
+    /** Records a stalled step at {@code lr} whose loss (at the unchanged parameters) is in ring slot {@code slot}. */
+    void stalled(double lr, int slot) {
+        stalledSteps++;
+        stalledLr = lr;
+        stalledSlot = slot;
+    }
+
+    /** Records that the step moved (or changed state), so the next one is computed afresh. */
+    void moved() {
+        stalledLr = Double.NaN;
+        stalledSlot = -1;
+    }
+
     protected void resetCounters() {
+        moved();
         steps = 0;
         gradients = 0;
         lossEvaluations = 0;
         miniSteps = 0;
         hostReads = 0;
         stalledSteps = 0;
+        skippedSteps = 0;
     }
 
     /** {@code count} values of {@code a} from {@code from}: one host read, counted. */
@@ -73,7 +117,7 @@ public abstract class SearchOptimizer extends Optimizer {
     @Override
     public Map<String, Double> stateScalars() {
         Map<String, Double> m = new LinkedHashMap<>();
-        long[] v = {steps, gradients, lossEvaluations, miniSteps, hostReads, stalledSteps};
+        long[] v = {steps, gradients, lossEvaluations, miniSteps, hostReads, stalledSteps, skippedSteps};
         for (int i = 0; i < COUNTERS.length; i++) {
             m.put(COUNTERS[i], (double) v[i]);
         }
@@ -82,12 +126,14 @@ public abstract class SearchOptimizer extends Optimizer {
 
     @Override
     public void restoreScalars(Map<String, Double> values) {
+        moved();
         steps = get(values, "steps");
         gradients = get(values, "gradients");
         lossEvaluations = get(values, "loss_evaluations");
         miniSteps = get(values, "mini_steps");
         hostReads = get(values, "host_reads");
         stalledSteps = get(values, "stalled_steps");
+        skippedSteps = get(values, "skipped_steps");
     }
 
     private static long get(Map<String, Double> values, String key) {

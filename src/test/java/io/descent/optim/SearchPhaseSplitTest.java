@@ -118,6 +118,44 @@ class SearchPhaseSplitTest {
         }
     }
 
+    /**
+     * x^2 from 10 with lr 1: the first mini-step lands on -10, no lower, so the step stalls; the
+     * steps after it would repeat it exactly and are skipped (same recorded loss, no evaluation,
+     * no host read), until the learning rate changes.
+     */
+    @Test
+    void repeatedStallsAreSkippedUntilTheLearningRateChanges() throws Exception {
+        ClRuntime rt = TestDevices.runtime();
+        for (String spec : new String[]{"keepstepping:lr=1", "keepvaulting:lr=1", "backtracking:lr=1,max_evals=1"}) {
+            try (io.descent.objective.TestFunction f = new io.descent.objective.TestFunction(rt, Precision.FP64, "x2", 1);
+                 Problem p = new Problem(f, new double[]{10}); SearchOptimizer o = (SearchOptimizer) Optimizers.parse(spec)) {
+                o.withSchedule(Schedule.step(4, 0.5));
+                History h = Trainer.run(p, o, Trainer.Options.steps(5));
+                for (int i = 0; i < 4; i++) {
+                    assertEquals(100.0, h.rows().get(i).loss(), spec + " step " + (i + 1));
+                }
+                Map<String, Double> c = o.counters();
+                assertEquals(2.0, c.get("gradients"), spec + ": step 1, then step 5 at lr 0.5: " + c);
+                assertEquals(3.0, c.get("skipped_steps"), spec + ": steps 2 to 4: " + c);
+                assertEquals(4.0, c.get("stalled_steps"), spec + ": " + c);
+                assertTrue(f.loss(p.params()) < 100, spec + ": lr 0.5 moves");
+                assertEquals(p.objective().count(Objective.Count.GRADIENT), 2, spec);
+            }
+        }
+    }
+
+    /** L-BFGS past convergence: the stalled steps cost nothing once a search along -g has stalled. */
+    @Test
+    void lbfgsPastConvergenceCostsNoGradients() throws Exception {
+        try (Cases.Open c = Cases.rosenbrock(Precision.FP64, 2); SearchOptimizer o = (SearchOptimizer) Optimizers.parse("lbfgs")) {
+            History h = Trainer.run(c.problem, o, Trainer.Options.steps(300).recordEvery(50));
+            Map<String, Double> k = o.counters();
+            assertTrue(k.get("gradients") < 100, k.toString());
+            assertTrue(k.get("skipped_steps") > 200, k.toString());
+            assertTrue(h.last().loss() < 1e-20, "converged: " + h.last().loss());
+        }
+    }
+
     @Test
     void badHyperParametersNameTheValue() {
         String[][] cases = {
