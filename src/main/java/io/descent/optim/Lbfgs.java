@@ -43,7 +43,11 @@ import java.util.Map;
  *       Backtracking}); then one loss and gradient at the accepted point, which, as with
  *       {@code wolfe}, forms the pair at once and serves as the next step's gradient.</li>
  * </ul>
- * A search that finds no acceptable point leaves w unchanged (a stalled step) and drops the
+ * Host reads per step: one for g.d and d.d, one per trial (wolfe) or per launch of candidates
+ * (backtracking), one for the new pair's s.y and y.y. The first step evaluates the gradient at the
+ * start; later steps take it from the previous step's search.
+ *
+ * <p>A search that finds no acceptable point leaves w unchanged (a stalled step) and drops the
  * history, so the next step searches along -g; when that stalls too, the steps after it would
  * repeat it exactly and are skipped ({@link SearchOptimizer}).
  *
