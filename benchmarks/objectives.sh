@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark of the objectives (issue 3): one fused gradient and one Hessian assembly of seed 000's
-# 1M x 11 regression, next to numpy's two-pass X.T @ (X @ w - y) and X.T @ X on the same data, the
-# machine's read bandwidth, and the full-batch gradient of seed 000's MLP next to PyTorch.
+# Benchmark of the objectives and optimizers (issues 3 and 4): one fused gradient and one Hessian
+# assembly of seed 000's 1M x 11 regression, next to numpy's two-pass X.T @ (X @ w - y) and X.T @ X
+# on the same data and the machine's read bandwidth; the full-batch gradient of seed 000's MLP next
+# to PyTorch's loss.backward(); and each optimizer's step split into gradient and update, next to
+# PyTorch's SGD and Adam step().
 #
 #   benchmarks/objectives.sh [OUT_DIR]     (default benchmarks/results/objectives-<date>)
 #
@@ -36,6 +38,9 @@ rm -f "$out/bandwidth"
 
 echo "== descent" >&2
 "$root/descent" bench objectives --repeats "$repeats" > "$out/descent.json"
+
+echo "== descent optimizers (gradient vs update per step)" >&2
+"$root/descent" bench optimizers --repeats "$repeats" > "$out/descent-optimizers.json"
 
 echo "== numpy (OpenBLAS 1 and $(nproc) threads)" >&2
 for t in 1 $(nproc); do

@@ -87,6 +87,32 @@ def objectives(d):
                     "%.1fx" % ratio if ratio else "-"))
                 if kind == "gradient" and ratio:
                     targets.append("MLP gradient %s: %.1fx PyTorch (target >= 4x: %s)" % (prec, ratio, verdict(ratio >= 4)))
+    opt_file = os.path.join(d, "descent-optimizers.json")
+    if os.path.exists(opt_file):
+        opt = load(opt_file)
+        for prec in ("fp32", "fp64"):
+            key = "mlp_" + prec
+            if key not in opt:
+                continue
+            out.append("")
+            out.append("Optimizer step on seed 000's MLP (%s), device time per step, median:" % prec)
+            out.append("")
+            out.append("| optimizer | gradient | update | update share | step wall | PyTorch backward | PyTorch step() | PyTorch step share |")
+            out.append("|---|---|---|---|---|---|---|---|")
+            for name, o in opt[key]["optimizers"].items():
+                g = o["gradient_device"]["median_s"]
+                u = o["update_device"]["median_s"]
+                tname = {"gd": "sgd", "adam": "adam"}.get(o["optimizer"])
+                tl, tg = best(torch, "gradient_" + prec)
+                ts = best(torch, "%s_step_%s" % (tname, prec))[1] if tname else None
+                tshare = ("%.1f%%" % (100 * ts["median_s"] / (tg["median_s"] + ts["median_s"]))) if (tg and ts) else "-"
+                out.append("| %s | %s | %.1f us | %.2f%% | %s | %s | %s | %s |" % (
+                    name, ms(g), 1e6 * u, 100 * u / (g + u), ms(o["step_wall"]["median_s"]),
+                    ms(tg["median_s"]) if tg else "-", ("%.1f us" % (1e6 * ts["median_s"])) if ts else "-", tshare))
+                if o["optimizer"] == "adam" and prec == "fp32":
+                    share = u / (g + u)
+                    targets.append("Adam's update on the MLP: %.2f%% of a step (target < 2%%: %s)" % (
+                        100 * share, verdict(share < 0.02)))
     out.append("")
     out.append("Targets:")
     out.append("")

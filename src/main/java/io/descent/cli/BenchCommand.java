@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time device work (warm-up, repeats, median and spread) and print JSON.",
-        subcommands = {BenchCommand.Objectives.class})
+        subcommands = {BenchCommand.Objectives.class, BenchCommand.OptimizerSteps.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -31,6 +31,59 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "optimizers", mixinStandardHelpOptions = true,
+            description = "Per-step device time of the gradient and of the update for each optimizer, on seed 000's "
+                    + "MLP (10K x 20, 5 + 1 hidden layers of 10) and its 1M x 11 linear regression.")
+    static final class OptimizerSteps implements Callable<Integer> {
+        @Mixin
+        DeviceOptions deviceOptions;
+
+        @Option(names = "--optimizers", split = ",", defaultValue = "gd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,adamw",
+                description = "Optimizers to time (default ${DEFAULT-VALUE}).")
+        List<String> optimizers;
+
+        @Option(names = "--precision", split = ",", defaultValue = "fp32,fp64", description = "Default ${DEFAULT-VALUE}.")
+        List<String> precisions;
+
+        @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the linear regression (default ${DEFAULT-VALUE}).")
+        int rows;
+
+        @Option(names = "--warmup", defaultValue = "10", description = "Default ${DEFAULT-VALUE}.")
+        int warmup;
+
+        @Option(names = "--repeats", defaultValue = "50", description = "Default ${DEFAULT-VALUE}.")
+        int repeats;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            DeviceInfo device = deviceOptions.select();
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("device", device.name());
+            try (ClRuntime rt = ClRuntime.open(device)) {
+                io.descent.bench.OptimizerBench bench = new io.descent.bench.OptimizerBench(rt, warmup, repeats, 42);
+                for (String name : precisions) {
+                    Precision p = Precision.parse(name);
+                    try (io.descent.data.DeviceDataset d = new io.descent.data.DeviceDataset(rt,
+                            io.descent.data.Generators.seed000Mlp(10_000, 20, 0), p);
+                         io.descent.objective.Mlp m = new io.descent.objective.Mlp(d, io.descent.objective.MlpSpec.seed000(
+                                 20, 10, 5, io.descent.objective.MlpSpec.Activation.IDENTITY))) {
+                        result.put("mlp_" + p.label(), bench.measureSpecs(m, optimizers));
+                    }
+                    try (io.descent.data.DeviceDataset d = new io.descent.data.DeviceDataset(rt,
+                            io.descent.data.Generators.seed000Regression(rows, 10, 42).data(), p);
+                         io.descent.objective.LinearRegression m = new io.descent.objective.LinearRegression(d, false, 0)) {
+                        result.put("linear_" + p.label(), bench.measureSpecs(m, optimizers));
+                    }
+                }
+            }
+            spec.commandLine().getOut().println(Json.write(result));
+            return 0;
+        }
     }
 
     @Command(name = "objectives", mixinStandardHelpOptions = true,

@@ -107,7 +107,7 @@ final class CompareCommand implements Callable<Integer> {
                                 if (!noProgress && !json) progress.recorded(row, total);
                             }
                         };
-                        Run.Outcome o = Run.execute(setup, opt, start, new Trainer(), runOptions.options(e.steps, 0),
+                        Run.Outcome o = Run.execute(setup, opt, start, new Trainer(), runOptions.options(e.stepsFor(s), 0),
                                 listener, null, null);
                         progress.done();
                         o.report().json.put("spec", s);

@@ -87,7 +87,10 @@ public final class ExperimentOptions {
         if (alpha != null) e.alpha = alpha;
         if (dimension != null) e.dimension = positive("--dimension", dimension);
         if (seed != null) e.seed = seed;
-        if (steps != null) e.steps = steps;
+        if (steps != null) {
+            e.steps = steps;
+            e.keepSteps = 0; // an explicit --steps applies to every optimizer
+        }
         if (lr != null) e.lr = lr;
         if (e.csv != null && !e.objective.equals("logistic") && !e.objective.equals("mlp")) {
             e.intercept = intercept == null || intercept; // a CSV gets an intercept unless told otherwise

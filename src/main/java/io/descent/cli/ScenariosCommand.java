@@ -22,7 +22,7 @@ final class ScenariosCommand implements Callable<Integer> {
         for (Scenario s : Scenario.all()) {
             Experiment e = new Experiment();
             s.apply(e);
-            t.row(s.name(), e.steps, String.join(" ", e.optimizers.size() > 3
+            t.row(s.name(), e.keepSteps > 0 ? e.steps + " (keep*: " + e.keepSteps + ")" : e.steps, String.join(" ", e.optimizers.size() > 3
                     ? java.util.List.of(e.optimizers.get(0), e.optimizers.get(1), "... (" + e.optimizers.size() + ")")
                     : e.optimizers), s.summary());
         }

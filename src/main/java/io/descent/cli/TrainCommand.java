@@ -127,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
                     if (!noProgress && !json) progress.recorded(row, total);
                 }
             };
-            Trainer.Options options = runOptions.options(e.steps, 0);
+            Trainer.Options options = runOptions.options(e.stepsFor(optSpec), 0);
             Run.Outcome outcome = checkpoint == null
                     ? Run.execute(setup, opt, start, trainer, options, listener, from, resume)
                     : executeWithCheckpoints(setup, opt, start, trainer, options, listener, from);
@@ -207,7 +207,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         Map<String, Object> m = r.json;
         stdout.println(m.get("objective") + " on " + ((Map<?, ?>) m.get("device")).get("name") + " (" + m.get("precision") + ")");
-        stdout.println("optimizer: " + o.report().json.get("optimizer"));
+        Map<?, ?> om = (Map<?, ?>) m.get("optimizer");
+        stdout.println("optimizer: " + om.get("name") + ((Map<?, ?>) om.get("hyper_parameters")).entrySet().stream()
+                .map(x -> x.getKey() + "=" + x.getValue()).collect(Collectors.joining(", ", "(", ")")));
         stdout.printf(Locale.ROOT, "steps: %s (%s), wall %.3f s%n", m.get("steps"), m.get("stop"), (Double) m.get("wall_s"));
         stdout.printf(Locale.ROOT, "final loss: %.9g%n", (Double) m.get("final_loss"));
         @SuppressWarnings("unchecked")

@@ -92,6 +92,16 @@ public final class Problem implements AutoCloseable {
         return slot;
     }
 
+    /**
+     * Reserves the next ring slot for a loss the caller writes there itself, and returns it; it
+     * counts as the step's first loss. For a method whose previous step already evaluated the loss
+     * at the current parameters (L-BFGS's line search ends with the loss and gradient at the new
+     * point), so that recording it costs a copy, not another evaluation.
+     */
+    public int reserveSlot() {
+        return nextSlot();
+    }
+
     private int nextSlot() {
         lastLossSlot = (int) (lossesWritten++ % LOSS_SLOTS);
         if (stepLossSlot < 0) {

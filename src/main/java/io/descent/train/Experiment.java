@@ -43,10 +43,23 @@ public final class Experiment {
     public int dimension;
     public List<String> optimizers = new ArrayList<>(List.of("gd"));
     public long steps = 100;
+    /**
+     * Steps for KeepStepping, KeepVaulting and the line searches (0: {@link #steps}). Seed 000 runs
+     * its K-methods for 100 steps and the others for 1000, since each of their steps takes many
+     * forward passes.
+     */
+    public long keepSteps;
     /** Learning rate applied to every optimizer that does not set its own (NaN: their defaults). */
     public double lr = Double.NaN;
     /** Weights that generated the data, when known (for reports). */
     public double[] trueWeights;
+
+    /** Steps for a run of optimizer {@code spec}. */
+    public long stepsFor(String spec) {
+        String n = spec.trim().toLowerCase(Locale.ROOT);
+        boolean searching = n.startsWith("keep") || n.startsWith("backtracking") || n.startsWith("lbfgs");
+        return keepSteps > 0 && searching ? keepSteps : steps;
+    }
 
     /** Builds the data set (host), or null for a test function. */
     public Dataset dataset() {

@@ -146,6 +146,9 @@ public final class Run {
             RunReport report = new RunReport(rt.device(), f.name(), optimizer.name(), optimizer.hyperParameters(),
                     f.precision().label(), problem.step(), divergence != null ? "diverged" : stop.label(), finalLoss,
                     params, setup.coefficients(params), grads, losses, hess, phases, wall, history);
+            if (optimizer instanceof io.descent.optim.SearchOptimizer so) {
+                report.json.put("optimizer_counters", so.counters());
+            }
             if (divergence != null) {
                 report.json.put("diverged_at_step", divergence.step());
                 report.json.put("error", divergence.getMessage());

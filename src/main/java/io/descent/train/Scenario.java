@@ -19,9 +19,12 @@ public record Scenario(String name, String summary, Consumer<Experiment> default
         ALL.put(name, new Scenario(name, summary, defaults));
     }
 
-    private static final List<String> KEEP_MLP = List.of("sgd", "adam", "keepstepping:max_steps=50,scale_i=0",
+    // seed 000's torch.optim.SGD ran on the full batch: that is gd here (sgd means mini-batches)
+    private static final List<String> KEEP_MLP = List.of("gd", "adam", "keepstepping:max_steps=50,scale_i=0",
             "keepstepping:max_steps=50,scale_i=2", "keepstepping:max_steps=10,scale_i=0",
-            "keepstepping:max_steps=10,scale_i=2", "keepvaulting:max_steps=10", "keepvaulting:max_steps=50");
+            "keepstepping:max_steps=10,scale_i=2", "keepvaulting:max_steps=10", "keepvaulting:max_steps=50",
+            // for these lr is the first trial step of the line search: 1 is its natural value
+            "backtracking:lr=1", "lbfgs:lr=1");
 
     static {
         add("linear-1m", "seed 000: 1M x 10 regression plus a column of ones; GD lr 0.02 for 100 steps vs one Newton step",
@@ -72,6 +75,7 @@ public record Scenario(String name, String summary, Consumer<Experiment> default
         e.lr = lr;
         e.optimizers = new ArrayList<>(KEEP_MLP);
         e.steps = 1000;
+        e.keepSteps = 100; // as the post: n_steps = 1000 if not 'K' in name else 100
     }
 
     private static void function(String name, String summary, String f, List<String> optimizers, long steps) {

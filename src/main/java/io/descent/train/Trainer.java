@@ -24,6 +24,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * infinity, or a loss above {@code divergenceFactor} times the first one, stops the run with a
  * {@link DivergenceException} naming the step and learning rate; the parameters are put back to
  * those of the last check that passed, kept in a device copy.
+ *
+ * <p>The trainer's own device work (the guard's copy of the parameters, the gradient-norm check)
+ * is booked under {@link Phase#TRANSFER}, so the optimizer's {@code update} phase holds only its
+ * own kernels. The gradient-norm rule uses the gradient of the last evaluation: for Nesterov that
+ * is at its look-ahead point.
  */
 public final class Trainer {
     /** Why a run stopped. */
@@ -143,7 +148,7 @@ public final class Trainer {
         Stop stop = Stop.STEPS;
         try (DeviceArray lastGood = rt.allocate(problem.precision(), problem.size());
              Reduction norm = options.gradTolerance() > 0 ? new Reduction(rt, problem.precision()) : null) {
-            lastGood.copyFrom(problem.params(), Phase.UPDATE);
+            lastGood.copyFrom(problem.params(), Phase.TRANSFER);
             while (problem.step() < options.steps()) {
                 if (stopRequested.get()) {
                     stop = Stop.INTERRUPTED;
@@ -176,7 +181,7 @@ public final class Trainer {
                             : (Math.abs(loss) > options.divergenceFactor() * Math.max(Math.abs(first), Double.MIN_NORMAL)
                             ? "above " + options.divergenceFactor() + " x the first loss " + first : null);
                     if (why != null) {
-                        problem.params().copyFrom(lastGood, Phase.UPDATE);
+                        problem.params().copyFrom(lastGood, Phase.TRANSFER);
                         rt.finish();
                         throw new DivergenceException(step, loss, optimizer.learningRate(step - 1), why)
                                 .withHistory(history);
@@ -190,7 +195,7 @@ public final class Trainer {
                     }
                 }
                 pending.clear();
-                lastGood.copyFrom(problem.params(), Phase.UPDATE);
+                lastGood.copyFrom(problem.params(), Phase.TRANSFER);
                 if (options.checkpointEvery() > 0 && problem.step() % options.checkpointEvery() == 0) {
                     listener.checkpoint(problem.step());
                 }
@@ -203,7 +208,7 @@ public final class Trainer {
                     stop = Stop.PATIENCE;
                     break;
                 }
-                if (norm != null && Math.sqrt(norm.dot(problem.grad(), problem.grad(), Phase.UPDATE))
+                if (norm != null && Math.sqrt(norm.dot(problem.grad(), problem.grad(), Phase.TRANSFER))
                         <= options.gradTolerance()) {
                     stop = Stop.GRADIENT;
                     break;

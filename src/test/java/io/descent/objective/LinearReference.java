@@ -13,8 +13,11 @@ package io.descent.objective;
  * <p>The reference itself sums rows with compensated (Neumaier) summation, so its error does not
  * grow with n; its per-row rounding (the same model with u = 2^-53) is added to every bound by
  * {@link #U64}: in float64 that doubles the per-row share, in float32 it is negligible.
+ *
+ * <p>Public (with the constructor, loss, gradient and its bound) for the optimizer tests, which
+ * step their own float64 references with these gradients.
  */
-final class LinearReference {
+public final class LinearReference {
     static final int SUM_CHAIN = 64;
     static final double U64 = 0x1p-53;
 
@@ -48,7 +51,7 @@ final class LinearReference {
     final double[] x; // row-major n x k
     final double[] y;
 
-    LinearReference(int n, int k, double[] x, double[] y, boolean intercept, boolean logistic, double alpha) {
+    public LinearReference(int n, int k, double[] x, double[] y, boolean intercept, boolean logistic, double alpha) {
         this.n = n;
         this.k = k;
         this.x = x;
@@ -109,7 +112,7 @@ final class LinearReference {
         return alpha * s;
     }
 
-    double loss(double[] w) {
+    public double loss(double[] w) {
         Neumaier s = new Neumaier();
         for (int i = 0; i < n; i++) s.add(l(z(i, w), y[i]));
         return s.value() / n + penalty(w);
@@ -126,7 +129,7 @@ final class LinearReference {
         return (u + U64) * (s / n + 4 * penalty(w)) + 1e-300;
     }
 
-    double[] gradient(double[] w) {
+    public double[] gradient(double[] w) {
         Neumaier[] acc = Neumaier.array(p());
         for (int i = 0; i < n; i++) {
             double d = d1(z(i, w), y[i]);
@@ -140,7 +143,7 @@ final class LinearReference {
         return g;
     }
 
-    double[] gradientTolerance(double[] w, double u) {
+    public double[] gradientTolerance(double[] w, double u) {
         double[] t = new double[p()];
         for (int i = 0; i < n; i++) {
             double z = z(i, w);

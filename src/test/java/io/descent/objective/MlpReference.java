@@ -14,9 +14,11 @@ import io.descent.data.Dataset;
  * sum of absolute values of the terms each quantity is made of, so a first-order rounding error
  * analysis gives |computed - exact| <= gamma u M, gamma the number of roundings along the longest
  * chain of operations (see {@link #chain}).
+ *
+ * <p>Public (with the constructor, the loss, the gradient and {@link #chain}) for the optimizer tests.
  */
-final class MlpReference {
-    enum Kind { LOSS, GRADIENT, CURVATURE }
+public final class MlpReference {
+    public enum Kind { LOSS, GRADIENT, CURVATURE }
 
     private final MlpSpec spec;
     private final int layers;
@@ -25,7 +27,7 @@ final class MlpReference {
     private final int[] bOff;
     private final int[] width;
 
-    MlpReference(MlpSpec spec, boolean magnitude) {
+    public MlpReference(MlpSpec spec, boolean magnitude) {
         this.spec = spec;
         this.layers = spec.layers();
         this.magnitude = magnitude;
@@ -45,7 +47,7 @@ final class MlpReference {
      * (a few ulps), each product of factors 2; the backward and R-passes add the same per layer; the
      * mean over n rows is at worst a chain of n additions and one division.
      */
-    static int chain(MlpSpec spec, Kind kind, int n) {
+    public static int chain(MlpSpec spec, Kind kind, int n) {
         int forward = 4;
         for (int l = 0; l < spec.layers(); l++) forward += spec.width(l) + 1 + 4;
         int backward = 4;
@@ -198,14 +200,14 @@ final class MlpReference {
         return r;
     }
 
-    double loss(double[] w, Dataset d, int[] rows) {
+    public double loss(double[] w, Dataset d, int[] rows) {
         rows = all(d, rows);
         double s = 0;
         for (int r : rows) s += loss(forward(w, row(d, r), null)[layers][0], in(d.y()[r]));
         return s / rows.length;
     }
 
-    double[] gradient(double[] w, Dataset d, int[] rows) {
+    public double[] gradient(double[] w, Dataset d, int[] rows) {
         rows = all(d, rows);
         double[] grad = new double[w.length];
         for (int r : rows) {
