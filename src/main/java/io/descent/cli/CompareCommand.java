@@ -117,6 +117,10 @@ final class CompareCommand implements Callable<Integer> {
                             stderr.println("descent: " + s + ": " + o.divergence().getMessage());
                             stderr.flush();
                         }
+                        if (opt instanceof io.descent.optim.Warnings w) {
+                            for (String line : w.warnings()) stderr.println("descent: " + s + ": warning: " + line);
+                            stderr.flush();
+                        }
                     }
                 }
             }
