@@ -25,7 +25,8 @@ public final class RunOptions {
     int recordEvery;
 
     @Option(names = "--divergence-factor", paramLabel = "F", defaultValue = "1e6",
-            description = "A loss above F times the first one counts as divergence (default ${DEFAULT-VALUE}).")
+            description = "A loss that rose above the first by more than F x max(|first|, 1) counts as divergence "
+                    + "(default ${DEFAULT-VALUE}).")
     double divergenceFactor;
 
     Trainer.Options options(long steps, long checkpointEvery) {

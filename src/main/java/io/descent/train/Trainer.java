@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Losses are read back every {@code recordEvery} steps, in one read of the loss ring, so that
  * recording does not make the host wait each step; stopping rules that need the loss or the
  * gradient norm are checked at those reads. The divergence guard checks every loss read: NaN or
- * infinity, or a loss above {@code divergenceFactor} times the first one, stops the run with a
+ * infinity, or a loss that rose above the first one by more than {@code divergenceFactor} x
+ * max(|first|, 1) (so a first loss near zero or below it, as x cos(cx) has, is no trap), stops the run with a
  * {@link DivergenceException} naming the step and learning rate; the parameters are put back to
  * those of the last check that passed, kept in a device copy.
  *
@@ -75,7 +76,7 @@ public final class Trainer {
      *                         device reduction and host read per record)
      * @param patience         stop after this many recorded steps without a new best loss (0: none)
      * @param recordEvery      read and record the loss every this many steps (and at the last)
-     * @param divergenceFactor a loss above this multiple of the first recorded loss counts as divergence
+     * @param divergenceFactor a loss above the first by more than this x max(|first|, 1) counts as divergence
      * @param checkpointEvery  call the listener's checkpoint every this many steps (0: never)
      */
     public record Options(long steps, double timeBudgetS, double targetLoss, double gradTolerance, long patience,
@@ -178,8 +179,9 @@ public final class Trainer {
                     double loss = losses[i];
                     if (Double.isNaN(first)) first = loss;
                     String why = !Double.isFinite(loss) ? "not finite"
-                            : (Math.abs(loss) > options.divergenceFactor() * Math.max(Math.abs(first), Double.MIN_NORMAL)
-                            ? "above " + options.divergenceFactor() + " x the first loss " + first : null);
+                            : (loss - first > options.divergenceFactor() * Math.max(Math.abs(first), 1.0)
+                            ? "risen above the first loss " + first + " by more than " + options.divergenceFactor()
+                            + " x max(|first loss|, 1)" : null);
                     if (why != null) {
                         problem.params().copyFrom(lastGood, Phase.TRANSFER);
                         rt.finish();

@@ -73,7 +73,8 @@ class LearningRateBehaviourTest {
         // |x| grows by 1.2 per step, f by 1.44: the guard (loss > 1e6 x the first loss, 100) fires at the
         // first step whose starting point has 1.44^(s - 1) > 1e6
         int expectedStep = 1;
-        while (Math.pow(closedForm(eta, expectedStep - 1), 2) <= 1e6 * 100) expectedStep++;
+        // the guard's rule: loss - first > 1e6 * max(|first|, 1), with first = f(10) = 100
+        while (Math.pow(closedForm(eta, expectedStep - 1), 2) - 100 <= 1e6 * 100) expectedStep++;
         double[] x = new double[1];
         int step = expectedStep;
         DivergenceException e = assertThrows(DivergenceException.class, () -> run(rt, eta, 1000, x));
