@@ -113,6 +113,68 @@ def objectives(d):
                     share = u / (g + u)
                     targets.append("Adam's update on the MLP: %.2f%% of a step (target < 2%%: %s)" % (
                         100 * share, verdict(share < 0.02)))
+    newton_file = os.path.join(d, "descent-newton.json")
+    if os.path.exists(newton_file):
+        nw = load(newton_file)
+        peers = [(os.path.basename(p)[:-5], load(p)) for p in sorted(glob.glob(os.path.join(d, "newton-numpy-*.json")))]
+        out.append("")
+        out.append("One Newton step on seed 000's %d x 11 regression (from zero to the solution), and its peers:" % ds["rows"])
+        out.append("")
+        out.append("| precision | descent wall | gradient | hessian | solve | error | closed form (numpy+scipy) | its error "
+                   "| lstsq | 100 GD steps | closed form / descent |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        for key in ("newton_step_fp32", "newton_step_fp32_refined", "newton_step_fp64"):
+            c = nw.get(key)
+            if not c:
+                continue
+            prec = "fp64" if "fp64" in key else "fp32"
+            ph = c["device_median_s_by_phase"]
+            cl_label, cf = best(peers, "closed_form_" + prec)
+            _, ls = best(peers, "lstsq_" + prec)
+            gd = [(l, r["cases"][k]) for l, r in peers for k in r["cases"] if k.startswith("gd") and k.endswith(prec)]
+            gd = min(gd, key=lambda x: x[1]["median_s"])[1] if gd else None
+            ratio = cf["median_s"] / c["wall"]["median_s"] if cf else None
+            out.append("| %s%s | %s | %s | %s | %s | %.1e | %s | %.1e | %s | %s | %s |" % (
+                prec, " refined" if c.get("refine") else "", ms(c["wall"]["median_s"]), ms(ph["gradient"]),
+                ms(ph["hessian"]), ms(ph["solve"]), c["relative_error"], ms(cf["median_s"]) if cf else "-",
+                cf["relative_error"] if cf else float("nan"), ms(ls["median_s"]) if ls else "-",
+                ms(gd["median_s"]) if gd else "-", "%.1fx" % ratio if ratio else "-"))
+            if ratio and not c.get("refine"):
+                targets.append("Newton step %s: %.1fx numpy's closed form (target >= 3x: %s), error %.1e vs %.1e" % (
+                    prec, ratio, verdict(ratio >= 3), c["relative_error"], cf["relative_error"]))
+        for prec in ("fp32", "fp64"):
+            ch = nw.get("cholesky_" + prec)
+            if not ch:
+                continue
+            _, sc = best(peers, "cho_factor_" + prec) if False else (None, None)
+            sc_rows = {}
+            for l, r in peers:
+                for row in r["cases"].get("cho_factor_" + prec, []):
+                    if row["n"] not in sc_rows or row["median_s"] < sc_rows[row["n"]]["median_s"]:
+                        sc_rows[row["n"]] = row
+            out.append("")
+            out.append("Cholesky factorisation, %s, wall median (device median):" % prec)
+            out.append("")
+            paths = list(ch.keys())
+            out.append("| n | " + " | ".join(paths) + " | scipy cho_factor |")
+            out.append("|---" * (len(paths) + 2) + "|")
+            sizes = sorted({row["n"] for rows in ch.values() for row in rows})
+            for n in sizes:
+                cells = []
+                for pth in paths:
+                    row = next((r for r in ch[pth] if r["n"] == n), None)
+                    cells.append("%s (%s)" % (ms(row["median_s"]), ms(row["device_median_s"])) if row else "-")
+                sc = sc_rows.get(n)
+                out.append("| %d | %s | %s |" % (n, " | ".join(cells), ms(sc["median_s"]) if sc else "-"))
+    for name in ("compare-mlp-10k", "compare-mlp-10k-lr1e-4", "compare-mlp-100k-relu", "compare-linear-1m"):
+        f = os.path.join(d, name + ".txt")
+        if os.path.exists(f):
+            out.append("")
+            out.append("`descent %s` (charts in %s/):" % (name.replace("-", " ", 1).replace("compare ", "compare --scenario "), name))
+            out.append("")
+            out.append("```")
+            out.append(open(f).read().rstrip())
+            out.append("```")
     out.append("")
     out.append("Targets:")
     out.append("")

@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time device work (warm-up, repeats, median and spread) and print JSON.",
-        subcommands = {BenchCommand.Objectives.class, BenchCommand.OptimizerSteps.class})
+        subcommands = {BenchCommand.Objectives.class, BenchCommand.OptimizerSteps.class, BenchCommand.NewtonSteps.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -31,6 +31,39 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "newton", mixinStandardHelpOptions = true,
+            description = "One Newton step on seed 000's regression (Hessian assembly + solve + update, by phase) "
+                    + "and the device Cholesky for n = 64 .. 4096.")
+    static final class NewtonSteps implements Callable<Integer> {
+        @Mixin
+        DeviceOptions deviceOptions;
+
+        @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the regression (default ${DEFAULT-VALUE}).")
+        int rows;
+
+        @Option(names = "--warmup", defaultValue = "2", description = "Default ${DEFAULT-VALUE}.")
+        int warmup;
+
+        @Option(names = "--repeats", defaultValue = "10", description = "Default ${DEFAULT-VALUE}.")
+        int repeats;
+
+        @Option(names = "--max-seconds", defaultValue = "20",
+                description = "Skip larger Cholesky sizes once one takes longer than this (default ${DEFAULT-VALUE}).")
+        double maxSeconds;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (ClRuntime rt = ClRuntime.open(deviceOptions.select())) {
+                Map<String, Object> result = new io.descent.bench.NewtonBench(rt, warmup, repeats).run(rows, maxSeconds);
+                spec.commandLine().getOut().println(Json.write(result));
+            }
+            return 0;
+        }
     }
 
     @Command(name = "optimizers", mixinStandardHelpOptions = true,

@@ -5,13 +5,13 @@
 # to PyTorch's loss.backward(); and each optimizer's step split into gradient and update, next to
 # PyTorch's SGD and Adam step().
 #
-#   benchmarks/objectives.sh [OUT_DIR]     (default benchmarks/results/objectives-<date>)
+#   benchmarks/run.sh [OUT_DIR]     (default benchmarks/results/<date>)
 #
 # Each peer runs in every configuration tried here and its best is reported, so ratios do not
 # flatter descent. Run it on a quiet machine: the spread columns say how quiet it was.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:-$root/benchmarks/results/objectives-$(date +%Y%m%d-%H%M)}
+out=${1:-$root/benchmarks/results/$(date +%Y%m%d-%H%M)}
 mkdir -p "$out"
 py=/usr/bin/python3   # Debian's python, where python3-numpy and python3-torch live
 "$root/native/setup" >/dev/null
@@ -42,9 +42,13 @@ echo "== descent" >&2
 echo "== descent optimizers (gradient vs update per step)" >&2
 "$root/descent" bench optimizers --repeats "$repeats" > "$out/descent-optimizers.json"
 
-echo "== numpy (OpenBLAS 1 and $(nproc) threads)" >&2
+echo "== descent Newton step and Cholesky" >&2
+"$root/descent" bench newton --max-seconds 10 > "$out/descent-newton.json"
+
+echo "== numpy / scipy (OpenBLAS 1 and $(nproc) threads)" >&2
 for t in 1 $(nproc); do
   OPENBLAS_NUM_THREADS=$t $py "$root/benchmarks/peers/numpy_linear.py" --repeats "$repeats" > "$out/numpy-t$t.json"
+  OPENBLAS_NUM_THREADS=$t $py "$root/benchmarks/peers/numpy_newton.py" --max-seconds 10 > "$out/newton-numpy-t$t.json"
 done
 
 echo "== PyTorch (defaults, and OPENBLAS_NUM_THREADS=1 with a malloc that keeps its memory)" >&2
@@ -53,5 +57,11 @@ for t in 1 $(nproc); do
   $py "$root/benchmarks/peers/torch_mlp.py" --threads "$t" > "$out/torch-default-t$t.json"
   OPENBLAS_NUM_THREADS=1 GLIBC_TUNABLES=$tun $py "$root/benchmarks/peers/torch_mlp.py" --threads "$t" > "$out/torch-tuned-t$t.json"
 done
+
+echo "== seed 000's MLP experiments (issue 6): every optimizer, loss against time and gradients" >&2
+"$root/descent" compare --scenario mlp-10k --no-progress --out "$out/compare-mlp-10k" > "$out/compare-mlp-10k.txt"
+"$root/descent" compare --scenario mlp-10k --lr 1e-4 --no-progress --out "$out/compare-mlp-10k-lr1e-4" > "$out/compare-mlp-10k-lr1e-4.txt"
+"$root/descent" compare --scenario mlp-100k-relu --no-progress --out "$out/compare-mlp-100k-relu" > "$out/compare-mlp-100k-relu.txt"
+"$root/descent" compare --scenario linear-1m --precision fp64 --no-progress --out "$out/compare-linear-1m" > "$out/compare-linear-1m.txt"
 
 $py "$root/benchmarks/report.py" objectives "$out" | tee "$out/report.md"
