@@ -122,14 +122,37 @@ public final class ClRuntime implements AutoCloseable {
         return device.isCpu() ? CPU_VECTOR_BYTES / precision.bytes() : 1;
     }
 
-    /** Default tuning defines for this device and precision. */
+    /**
+     * Default tuning defines for this device and precision, then any from {@value #TUNING_ENV}
+     * ("KEY=VALUE,KEY=VALUE", e.g. "VEC=4,RB=16"): a way to try other values on a new device
+     * without rebuilding. Keys must be upper-case define names and values integers.
+     */
     public Map<String, String> tuning(Precision precision) {
         Map<String, String> t = new TreeMap<>();
         t.put("WGS", Integer.toString(workGroupSize));
         t.put("VEC", Integer.toString(vectorWidth(precision)));
         t.put("CHUNKED", device.isCpu() ? "1" : "0");
+        return withOverrides(t, System.getenv(TUNING_ENV));
+    }
+
+    /** {@code defaults} with the "KEY=INTEGER,..." pairs of {@code overrides} (null or blank: none) applied. */
+    static Map<String, String> withOverrides(Map<String, String> defaults, String overrides) {
+        Map<String, String> t = new TreeMap<>(defaults);
+        if (overrides != null && !overrides.isBlank()) {
+            for (String kv : overrides.split(",")) {
+                String[] p = kv.trim().split("=");
+                if (p.length != 2 || !p[0].matches("[A-Z][A-Z0-9_]*") || !p[1].matches("-?\\d+")) {
+                    throw new io.descent.UsageException(TUNING_ENV + ": '" + kv.trim()
+                            + "' is not KEY=INTEGER with an upper-case define name, e.g. VEC=4");
+                }
+                t.put(p[0], p[1]);
+            }
+        }
         return t;
     }
+
+    /** Environment variable with tuning defines that override the defaults. */
+    public static final String TUNING_ENV = "DESCENT_TUNING";
 
     /** {@code opencl/<file>} built for {@code precision} with the default tuning. */
     public Program program(String file, Precision precision) {
