@@ -37,9 +37,7 @@ public abstract class LinearModel extends Objective implements Batchable {
     private final int maxGroups;
     private final DeviceArray partial;
     private final DeviceArray sums;
-    private final IndexArray noIndex;
-    private IndexArray rowIndex;
-    private int batch;
+    private final RowSelection selection;
 
     protected LinearModel(DeviceDataset data, boolean intercept, double alpha, int model) {
         super(data.runtime(), data.precision());
@@ -59,11 +57,10 @@ public abstract class LinearModel extends Objective implements Batchable {
         all.put("ACC_PRECISION", Integer.toString(acc.bits()));
         this.program = runtime.program("linear.cl", precision, all);
         this.maxGroups = runtime.dataGroups();
-        this.batch = data.rows();
         int cols = Math.max(p * (p + 1) / 2, Math.max(p + 1, MAX_STEPS));
         this.partial = runtime.allocate(acc, (long) maxGroups * cols);
         this.sums = runtime.allocate(acc, cols);
-        this.noIndex = IndexArray.upload(runtime, new int[]{0});
+        this.selection = new RowSelection(data);
     }
 
     public boolean intercept() {
@@ -90,22 +87,17 @@ public abstract class LinearModel extends Objective implements Batchable {
 
     @Override
     public int batchRows() {
-        return batch;
+        return selection.count();
     }
 
     @Override
     public void useRows(IndexArray indices, int count) {
-        if (count < 1 || count > indices.length()) {
-            throw new IllegalArgumentException("batch of " + count + " rows from " + indices.length() + " indices");
-        }
-        rowIndex = indices;
-        batch = count;
+        selection.use(indices, count);
     }
 
     @Override
     public void useAllRows() {
-        rowIndex = null;
-        batch = data.rows();
+        selection.all();
     }
 
     /** Parameter names: "intercept" first when there is one, then the data's column names. */
@@ -118,16 +110,11 @@ public abstract class LinearModel extends Objective implements Batchable {
     }
 
     private int groups() {
-        return (int) Math.max(1, Math.min(maxGroups, (batch + (long) wgs - 1) / wgs));
+        return (int) Math.max(1, Math.min(maxGroups, (selection.count() + (long) wgs - 1) / wgs));
     }
 
     private Object[] batchArgs(Object... more) {
-        Object[] head = {batch, (long) data.rows(), rowIndex != null ? rowIndex : noIndex, rowIndex != null ? 1 : 0,
-                data.x(), data.y()};
-        Object[] all = new Object[head.length + more.length];
-        System.arraycopy(head, 0, all, 0, head.length);
-        System.arraycopy(more, 0, all, head.length, more.length);
-        return all;
+        return selection.kernelArgs(more);
     }
 
     private void stage1(String kernel, Phase phase, int cols, Object... more) {
@@ -142,20 +129,20 @@ public abstract class LinearModel extends Objective implements Batchable {
     @Override
     protected void enqueueLoss(DeviceArray w, DeviceArray out, int index) {
         stage1("glm_loss", Phase.LOSS, 1, w);
-        program.kernel("glm_finish_loss").args(sums, batch, alpha, w, out, index).launch(Phase.LOSS, 1, 1);
+        program.kernel("glm_finish_loss").args(sums, selection.count(), alpha, w, out, index).launch(Phase.LOSS, 1, 1);
     }
 
     @Override
     protected void enqueueLossAndGradient(DeviceArray w, DeviceArray grad, DeviceArray out, int index) {
         stage1("glm_gradient", Phase.GRADIENT, p + 1, w);
-        program.kernel("glm_finish_gradient").args(sums, batch, alpha, w, grad, out, index)
+        program.kernel("glm_finish_gradient").args(sums, selection.count(), alpha, w, grad, out, index)
                 .launch(Phase.GRADIENT, p, 0);
     }
 
     @Override
     protected void enqueueHessianVector(DeviceArray w, DeviceArray v, DeviceArray hv) {
         stage1("glm_hessian_vector", Phase.HESSIAN, p, w, v);
-        program.kernel("glm_finish_hessian_vector").args(sums, batch, alpha, v, hv).launch(Phase.HESSIAN, p, 0);
+        program.kernel("glm_finish_hessian_vector").args(sums, selection.count(), alpha, v, hv).launch(Phase.HESSIAN, p, 0);
     }
 
     @Override
@@ -166,14 +153,14 @@ public abstract class LinearModel extends Objective implements Batchable {
         }
         int tri = p * (p + 1) / 2;
         stage1("glm_hessian", Phase.HESSIAN, tri, w);
-        program.kernel("glm_finish_hessian").args(sums, batch, alpha, h)
+        program.kernel("glm_finish_hessian").args(sums, selection.count(), alpha, h)
                 .launch(Phase.HESSIAN, (long) p * p, 0);
     }
 
     @Override
     protected void enqueueLosses(DeviceArray w, DeviceArray direction, DeviceArray steps, int m, DeviceArray out) {
         stage1("glm_losses", Phase.LOSS, m, w, direction, steps, m);
-        program.kernel("glm_finish_losses").args(sums, batch, alpha, w, direction, steps, m, out)
+        program.kernel("glm_finish_losses").args(sums, selection.count(), alpha, w, direction, steps, m, out)
                 .launch(Phase.LOSS, m, 0);
     }
 
@@ -181,6 +168,6 @@ public abstract class LinearModel extends Objective implements Batchable {
     public void close() {
         partial.close();
         sums.close();
-        noIndex.close();
+        selection.close();
     }
 }

@@ -47,12 +47,10 @@ public final class Mlp extends Objective implements Batchable {
     private final Program program;
     private final DeviceArray partial;
     private final DeviceArray stepParams;
-    private final IndexArray noIndex;
+    private final RowSelection selection;
     private DeviceArray densePartial;
     private DeviceArray unitVectors;
     private int denseBlock;
-    private IndexArray rowIndex;
-    private int batch;
 
     /** The network on the data, tuned for the data's device, exact curvature. */
     public Mlp(DeviceDataset data, MlpSpec spec) {
@@ -83,20 +81,19 @@ public final class Mlp extends Objective implements Batchable {
         this.tuning = tuning;
         this.p = spec.parameterCount();
         this.program = runtime.program("mlp.cl", precision, defines(spec, tuning));
-        this.batch = data.rows();
         this.partial = runtime.allocate(precision, (long) tuning.maxGroups() * Math.max(p + 1, MAX_STEPS));
         DeviceArray sp = null;
-        IndexArray none = null;
+        RowSelection sel = null;
         try {
             sp = runtime.allocate(precision, (long) MAX_STEPS * p);
-            none = IndexArray.upload(runtime, new int[]{0});
+            sel = new RowSelection(data);
         } catch (RuntimeException e) {
             partial.close();
             if (sp != null) sp.close();
             throw e;
         }
         this.stepParams = sp;
-        this.noIndex = none;
+        this.selection = sel;
     }
 
     /** The kernel defines of a network shape and tuning (see mlp.cl). */
@@ -175,37 +172,27 @@ public final class Mlp extends Objective implements Batchable {
 
     @Override
     public int batchRows() {
-        return batch;
+        return selection.count();
     }
 
     @Override
     public void useRows(IndexArray indices, int count) {
-        if (count < 1 || count > indices.length()) {
-            throw new IllegalArgumentException("batch of " + count + " rows from " + indices.length() + " indices");
-        }
-        rowIndex = indices;
-        batch = count;
+        selection.use(indices, count);
     }
 
     @Override
     public void useAllRows() {
-        rowIndex = null;
-        batch = data.rows();
+        selection.all();
     }
 
     /** Work-groups for the current batch: one per tile, at most the tuning's maximum. */
     private int groups() {
-        long tiles = (batch + (long) tuning.tile() - 1) / tuning.tile();
+        long tiles = (selection.count() + (long) tuning.tile() - 1) / tuning.tile();
         return (int) Math.max(1, Math.min(tuning.maxGroups(), tiles));
     }
 
     private Object[] batchArgs(Object... more) {
-        Object[] head = {batch, (long) data.rows(), rowIndex != null ? rowIndex : noIndex, rowIndex != null ? 1 : 0,
-                data.x(), data.y()};
-        Object[] all = new Object[head.length + more.length];
-        System.arraycopy(head, 0, all, 0, head.length);
-        System.arraycopy(more, 0, all, head.length, more.length);
-        return all;
+        return selection.kernelArgs(more);
     }
 
     private void pass(String kernel, Phase phase, int g, Object... more) {
@@ -214,7 +201,7 @@ public final class Mlp extends Objective implements Batchable {
 
     /** out[offset + j] = (1/n) sum over g groups of part[g * stride + j], j < cols. */
     private void finish(Phase phase, int g, long stride, long cols, DeviceArray part, DeviceArray out, long offset) {
-        program.kernel("mlp_finish").args(g, stride, cols, part, batch, out, offset).launch(phase, cols, 0);
+        program.kernel("mlp_finish").args(g, stride, cols, part, selection.count(), out, offset).launch(phase, cols, 0);
     }
 
     @Override
@@ -228,7 +215,7 @@ public final class Mlp extends Objective implements Batchable {
     protected void enqueueLossAndGradient(DeviceArray w, DeviceArray grad, DeviceArray out, int index) {
         int g = groups();
         pass("mlp_gradient", Phase.GRADIENT, g, w, partial);
-        program.kernel("mlp_finish_gradient").args(g, partial, batch, grad, out, index)
+        program.kernel("mlp_finish_gradient").args(g, partial, selection.count(), grad, out, index)
                 .launch(Phase.GRADIENT, p + 1, 0);
     }
 
@@ -272,7 +259,7 @@ public final class Mlp extends Objective implements Batchable {
     public void close() {
         partial.close();
         stepParams.close();
-        noIndex.close();
+        selection.close();
         if (densePartial != null) {
             densePartial.close();
             unitVectors.close();
