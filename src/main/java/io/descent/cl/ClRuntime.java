@@ -199,7 +199,7 @@ public final class ClRuntime implements AutoCloseable {
             }
             throw new ClException(rc, "building opencl/" + file);
         }
-        return new Program(this, file, precision, options, prog);
+        return new Program(this, file, precision, options, prog, buildLog(prog));
     }
 
     private String buildLog(cl_program prog) {
@@ -249,6 +249,11 @@ public final class ClRuntime implements AutoCloseable {
     public void finish() {
         ClException.check(CL.clFinish(queue()), "waiting for the device");
         timer.drainAll();
+    }
+
+    /** The programs built so far (cached), in build order. */
+    public java.util.List<Program> programs() {
+        return java.util.List.copyOf(programs.values());
     }
 
     /** Device arrays allocated through this runtime and not yet closed. */

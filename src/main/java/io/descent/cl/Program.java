@@ -16,10 +16,12 @@ public final class Program implements AutoCloseable {
     private final String file;
     private final Precision precision;
     private final String options;
+    private final String buildLog;
     private cl_program program;
     private final Map<String, Kernel> kernels = new HashMap<>();
 
-    Program(ClRuntime runtime, String file, Precision precision, String options, cl_program program) {
+    Program(ClRuntime runtime, String file, Precision precision, String options, cl_program program, String buildLog) {
+        this.buildLog = buildLog == null ? "" : buildLog.strip();
         this.runtime = runtime;
         this.file = file;
         this.precision = precision;
@@ -46,6 +48,11 @@ public final class Program implements AutoCloseable {
 
     public String file() {
         return file;
+    }
+
+    /** What the compiler said while building it (warnings; empty when it said nothing). */
+    public String buildLog() {
+        return buildLog;
     }
 
     /** The compiler options it was built with, e.g. {@code -DPRECISION=64 -DWGS=256}. */

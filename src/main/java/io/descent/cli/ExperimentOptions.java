@@ -43,6 +43,10 @@ public final class ExperimentOptions {
     @Option(names = "--activation", paramLabel = "NAME", description = "identity, relu, tanh or sigmoid.")
     String activation;
 
+    @Option(names = "--curvature", paramLabel = "KIND",
+            description = "MLP curvature for newton/damped-newton: exact (Hessian) or gauss-newton.")
+    String curvature;
+
     @Option(names = "--intercept", negatable = true, description = "Fit an intercept (linear, logistic).")
     Boolean intercept;
 
@@ -83,6 +87,7 @@ public final class ExperimentOptions {
         if (features != null) e.features = positive("--features", features);
         if (layers != null) e.layers = layers.size() == 1 && layers.get(0) == 0 ? List.of() : layers;
         if (activation != null) e.activation = activation;
+        if (curvature != null) e.curvature = curvature;
         if (intercept != null) e.intercept = intercept;
         if (alpha != null) e.alpha = alpha;
         if (dimension != null) e.dimension = positive("--dimension", dimension);

@@ -37,6 +37,8 @@ public final class Experiment {
     public long seed = 42;
     public List<Integer> layers = new ArrayList<>();
     public String activation = "identity";
+    /** MLP curvature for second-order methods: exact (R-operator Hessian) or gauss-newton. */
+    public String curvature = "exact";
     public boolean intercept;
     public double alpha;
     /** Dimension of a test function (0: the function's own). */
@@ -118,7 +120,7 @@ public final class Experiment {
                     obj = new LogisticRegression(d, intercept, alpha);
                     break;
                 case "mlp":
-                    obj = new Mlp(d, new MlpSpec(data.cols(), layers, activation(), MlpSpec.Loss.MSE));
+                    obj = new Mlp(d, new MlpSpec(data.cols(), layers, activation(), MlpSpec.Loss.MSE), curvature());
                     break;
                 default:
                     throw new UsageException("unknown objective '" + objective
@@ -128,6 +130,14 @@ public final class Experiment {
         } catch (RuntimeException e) {
             d.close();
             throw e;
+        }
+    }
+
+    Mlp.Curvature curvature() {
+        switch (curvature.toLowerCase(Locale.ROOT)) {
+            case "exact": return Mlp.Curvature.EXACT;
+            case "gauss-newton": case "gauss_newton": case "gn": return Mlp.Curvature.GAUSS_NEWTON;
+            default: throw new UsageException("unknown curvature '" + curvature + "': use exact or gauss-newton");
         }
     }
 

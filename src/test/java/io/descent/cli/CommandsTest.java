@@ -195,6 +195,36 @@ class CommandsTest {
     }
 
     @Test
+    void deviceFailuresExit3WithTheClErrorAndAHint() {
+        // an MLP of 2 x 30000 hidden units needs 7.2e9 parameters' worth of buffers: more than any device allows
+        MainTest.Result r = run("train", "--objective", "mlp", "--data", "seed000-mlp", "--rows", "100", "--features", "20",
+                "--layers", "30000,30000", "--optimizer", "gd", "--steps", "1");
+        assertEquals(3, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().contains("CL_MEM_OBJECT_ALLOCATION_FAILURE") && r.err().contains("out of device memory"), r.err());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void gaussNewtonCurvatureIsSelectableForTheMlp() {
+        Map<String, Object> exact = json(run("train", "--objective", "mlp", "--data", "seed000-mlp", "--rows", "200",
+                "--features", "3", "--layers", "4", "--activation", "tanh", "--optimizer", "damped-newton", "--steps", "3",
+                "--precision", "fp64", "--json"));
+        Map<String, Object> gn = json(run("train", "--objective", "mlp", "--data", "seed000-mlp", "--rows", "200",
+                "--features", "3", "--layers", "4", "--activation", "tanh", "--optimizer", "damped-newton", "--steps", "3",
+                "--precision", "fp64", "--curvature", "gauss-newton", "--json"));
+        assertFalse(exact.get("params").equals(gn.get("params")), "a different matrix gives different steps");
+        Map<String, Object> start = json(run("train", "--objective", "mlp", "--data", "seed000-mlp", "--rows", "200",
+                "--features", "3", "--layers", "4", "--activation", "tanh", "--optimizer", "damped-newton", "--steps", "0",
+                "--precision", "fp64", "--json"));
+        double initial = (Double) start.get("final_loss");
+        assertTrue((Double) gn.get("final_loss") < 0.1 * initial, "three Gauss-Newton steps cut the loss tenfold: "
+                + initial + " -> " + gn.get("final_loss"));
+        assertTrue((Double) exact.get("final_loss") < initial, "exact-Hessian damped Newton never rises");
+        expect2("unknown curvature 'hessian'", "train", "--objective", "mlp", "--curvature", "hessian", "--optimizer", "gd");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void divergenceExits4AfterWritingWhatItHas() throws IOException {
         Path out = dir.resolve("div");
