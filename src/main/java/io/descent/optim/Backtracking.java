@@ -114,11 +114,11 @@ public final class Backtracking extends SearchOptimizer {
 
     @Override
     public void init(Problem problem) {
-        closeDevice();
+        releaseOwned();
         resetCounters();
-        dev = new LineDevice(problem);
-        reduction = new Reduction(problem.runtime(), problem.precision());
-        table = problem.runtime().upload(problem.precision(), factors);
+        dev = own(new LineDevice(problem));
+        reduction = own(new Reduction(problem.runtime(), problem.precision()));
+        table = own(problem.runtime().upload(problem.precision(), factors));
     }
 
     @Override
@@ -176,23 +176,5 @@ public final class Backtracking extends SearchOptimizer {
         return loss <= l0 - c1 * t * gg;
     }
 
-    private void closeDevice() {
-        if (dev != null) {
-            dev.close();
-            dev = null;
-        }
-        if (reduction != null) {
-            reduction.close();
-            reduction = null;
-        }
-        if (table != null) {
-            table.close();
-            table = null;
-        }
-    }
 
-    @Override
-    public void close() {
-        closeDevice();
-    }
 }

@@ -150,10 +150,10 @@ public final class KeepStepping extends SearchOptimizer {
 
     @Override
     public void init(Problem problem) {
-        closeDevice();
+        releaseOwned();
         resetCounters();
-        dev = new LineDevice(problem);
-        table = problem.runtime().upload(problem.precision(), offsets);
+        dev = own(new LineDevice(problem));
+        table = own(problem.runtime().upload(problem.precision(), offsets));
     }
 
     @Override
@@ -210,19 +210,5 @@ public final class KeepStepping extends SearchOptimizer {
         lastEvaluated = evaluated;
     }
 
-    private void closeDevice() {
-        if (dev != null) {
-            dev.close();
-            dev = null;
-        }
-        if (table != null) {
-            table.close();
-            table = null;
-        }
-    }
 
-    @Override
-    public void close() {
-        closeDevice();
-    }
 }

@@ -144,10 +144,10 @@ public final class KeepVaulting extends SearchOptimizer {
 
     @Override
     public void init(Problem problem) {
-        closeDevice();
+        releaseOwned();
         resetCounters();
-        dev = new LineDevice(problem);
-        reduction = new Reduction(problem.runtime(), problem.precision());
+        dev = own(new LineDevice(problem));
+        reduction = own(new Reduction(problem.runtime(), problem.precision()));
     }
 
     @Override
@@ -248,19 +248,5 @@ public final class KeepVaulting extends SearchOptimizer {
         return ts[k] + lr * jump;
     }
 
-    private void closeDevice() {
-        if (dev != null) {
-            dev.close();
-            dev = null;
-        }
-        if (reduction != null) {
-            reduction.close();
-            reduction = null;
-        }
-    }
 
-    @Override
-    public void close() {
-        closeDevice();
-    }
 }

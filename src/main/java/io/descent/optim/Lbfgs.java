@@ -244,28 +244,28 @@ public final class Lbfgs extends SearchOptimizer {
 
     @Override
     public void init(Problem problem) {
-        closeDevice();
+        releaseOwned();
         resetCounters();
         this.problem = problem;
         Precision p = problem.precision();
         int n = problem.size();
         var rt = problem.runtime();
-        dev = new LineDevice(problem);
-        reduction = new Reduction(rt, p);
-        sc = rt.allocate(p, PAIRS + 3L * history);
-        d = rt.allocate(p, n);
-        trial = rt.allocate(p, n);
+        dev = own(new LineDevice(problem));
+        reduction = own(new Reduction(rt, p));
+        sc = own(rt.allocate(p, PAIRS + 3L * history));
+        d = own(rt.allocate(p, n));
+        trial = own(rt.allocate(p, n));
         s = new DeviceArray[history];
         y = new DeviceArray[history];
         for (int i = 0; i < history; i++) {
-            s[i] = rt.allocate(p, n);
-            y[i] = rt.allocate(p, n);
+            s[i] = own(rt.allocate(p, n));
+            y[i] = own(rt.allocate(p, n));
         }
         pool = new DeviceArray[POOL];
         for (int i = 0; i < POOL; i++) {
-            pool[i] = rt.allocate(p, n);
+            pool[i] = own(rt.allocate(p, n));
         }
-        table = rt.upload(p, factors);
+        table = own(rt.upload(p, factors));
         for (DeviceArray a : stateArrays().values()) {
             a.fill(0, Phase.UPDATE); // unused history is zeros, not whatever the allocation held
         }
@@ -491,35 +491,6 @@ public final class Lbfgs extends SearchOptimizer {
         haveGradient = false;
     }
 
-    private void closeDevice() {
-        AutoCloseable[] single = {dev, reduction, sc, d, trial, table};
-        for (AutoCloseable c : single) {
-            close(c);
-        }
-        for (DeviceArray[] arr : new DeviceArray[][]{s, y, pool}) {
-            if (arr != null) {
-                for (DeviceArray a : arr) close(a);
-            }
-        }
-        dev = null;
-        reduction = null;
-        sc = d = trial = table = null;
-        s = y = pool = null;
-    }
 
-    private static void close(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
-    @Override
-    public void close() {
-        closeDevice();
-    }
 }

@@ -49,6 +49,33 @@ public abstract class SearchOptimizer extends Optimizer {
     private double stalledLr = Double.NaN;
     private int stalledSlot = -1;
 
+    private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>();
+
+    /** Takes ownership of a device resource made in {@code init}: released by the next init and by close. */
+    protected <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    /** Releases every owned resource, newest first (init calls it before allocating again). */
+    protected void releaseOwned() {
+        RuntimeException first = null;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                if (first == null) first = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+        }
+        owned.clear();
+        if (first != null) throw first;
+    }
+
+    @Override
+    public void close() {
+        releaseOwned();
+    }
+
     protected SearchOptimizer(double learningRate) {
         super(learningRate);
     }
