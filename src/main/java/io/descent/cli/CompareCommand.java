@@ -100,15 +100,9 @@ final class CompareCommand implements Callable<Integer> {
                 }
                 for (String s : specs) {
                     try (Optimizer opt = Run.optimizer(s, e, sched)) {
-                        Progress progress = new Progress(stderr, s, 0);
-                        Trainer.Listener listener = new Trainer.Listener() {
-                            @Override
-                            public void recorded(History.Row row, long total) {
-                                if (!noProgress && !json) progress.recorded(row, total);
-                            }
-                        };
+                        Progress progress = new Progress(stderr, s, 0, !noProgress && !json);
                         Run.Outcome o = Run.execute(setup, opt, start, new Trainer(), runOptions.options(e.stepsFor(s), 0),
-                                listener, null, null);
+                                progress, null, null);
                         progress.done();
                         o.report().json.put("spec", s);
                         reports.add(o.report());

@@ -16,10 +16,13 @@ final class Progress implements Trainer.Listener {
     private final boolean terminal;
     private final long start = System.nanoTime();
     private final long firstStep;
+    private final boolean enabled;
     private long lastPrint;
     private boolean printed;
 
-    Progress(PrintWriter err, String label, long firstStep) {
+    /** A progress display; when {@code enabled} is false (--no-progress, --json) it prints nothing. */
+    Progress(PrintWriter err, String label, long firstStep, boolean enabled) {
+        this.enabled = enabled;
         this.err = err;
         this.label = label;
         this.terminal = System.console() != null;
@@ -28,6 +31,9 @@ final class Progress implements Trainer.Listener {
 
     @Override
     public void recorded(History.Row row, long totalSteps) {
+        if (!enabled) {
+            return;
+        }
         long now = System.nanoTime();
         double elapsed = (now - start) * 1e-9;
         long interval = terminal ? 250_000_000L : 5_000_000_000L;

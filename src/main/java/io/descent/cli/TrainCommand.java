@@ -120,13 +120,8 @@ final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try (ClRuntime rt = ClRuntime.open(device); Setup setup = e.build(rt, precision); opt) {
             double[] start = Run.init(init, setup);
-            Progress progress = new Progress(stderr, opt.name(), from == null ? 0 : from.step());
-            Trainer.Listener listener = new Trainer.Listener() {
-                @Override
-                public void recorded(History.Row row, long total) {
-                    if (!noProgress && !json) progress.recorded(row, total);
-                }
-            };
+            Progress progress = new Progress(stderr, opt.name(), from == null ? 0 : from.step(), !noProgress && !json);
+            Trainer.Listener listener = progress;
             Trainer.Options options = runOptions.options(e.stepsFor(optSpec), 0);
             Run.Outcome outcome = checkpoint == null
                     ? Run.execute(setup, opt, start, trainer, options, listener, from, resume)
