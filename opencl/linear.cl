@@ -7,9 +7,9 @@
 //
 // Work split: a work-item takes VEC consecutive rows at a time (one vector load per column; VEC is
 // the SIMD width on a CPU and 1 on a GPU, where neighbouring work-items make the loads coalesce),
-// then jumps by the global size. It adds TILE such blocks in `real` vectors, then adds the tile's
+// then jumps by the global size. It adds TILE_BLOCKS such blocks in `real` vectors, then adds the tile's
 // sums into `acc` totals (float64 where the device has it), so no value goes through more than
-// TILE + log2(VEC) float32 additions however long the data. Each work-group then sums its totals in
+// TILE_BLOCKS + log2(VEC) float32 additions however long the data. Each work-group then sums its totals in
 // a tree and writes one row of partial sums; reduce_columns (common.cl) adds the rows and a finish
 // kernel scales by 1/n and adds the penalty.
 //
@@ -17,7 +17,7 @@
 // stride between columns of X. The last partial block and gathered rows load through a private
 // buffer with a 0/1 mask.
 //
-// Defines: COLS (feature columns), INTERCEPT (0/1), MODEL (0/1), VEC (1, 2, 4, 8, 16), TILE,
+// Defines: COLS (feature columns), INTERCEPT (0/1), MODEL (0/1), VEC (1, 2, 4, 8, 16), TILE_BLOCKS,
 // CHUNKED (0/1, see FIRST), RB (row blocks per Hessian tile), plus those of common.cl.
 #include "common.cl"
 
@@ -36,8 +36,8 @@
 #ifndef VEC
 #define VEC 1
 #endif
-#ifndef TILE
-#define TILE 32
+#ifndef TILE_BLOCKS
+#define TILE_BLOCKS 32
 #endif
 #ifndef CHUNKED
 #define CHUNKED 0
@@ -168,7 +168,7 @@ void glm_loss(BATCH_ARGS, __global const real* w, __global acc* partial) {
     const uint last = LAST;
     while (b < last) {
         realv t = VZERO;
-        for (int it = 0; it < TILE && b < last; it++, b += STEP) {
+        for (int it = 0; it < TILE_BLOCKS && b < last; it++, b += STEP) {
             LOAD_ROWS(x, z, w)
             realv yv = load_block(COLS, b, n, n_all, idx, use_idx, X, y);
             t += block_mask(b, n) * ROW_LOSS(z, yv);
@@ -189,7 +189,7 @@ void glm_gradient(BATCH_ARGS, __global const real* w, __global acc* partial) {
     while (b < last) {
         realv t[NP + 1];
         for (int c = 0; c <= NP; c++) t[c] = VZERO;
-        for (int it = 0; it < TILE && b < last; it++, b += STEP) {
+        for (int it = 0; it < TILE_BLOCKS && b < last; it++, b += STEP) {
             LOAD_ROWS(x, z, w)
             realv yv = load_block(COLS, b, n, n_all, idx, use_idx, X, y);
             realv m = block_mask(b, n);
@@ -214,7 +214,7 @@ void glm_hessian_vector(BATCH_ARGS, __global const real* w, __global const real*
     while (b < last) {
         realv t[NP];
         for (int c = 0; c < NP; c++) t[c] = VZERO;
-        for (int it = 0; it < TILE && b < last; it++, b += STEP) {
+        for (int it = 0; it < TILE_BLOCKS && b < last; it++, b += STEP) {
             LOAD_ROWS(x, z, w)
             realv q = (realv) (INTERCEPT ? v[0] : ZERO);
             for (int j = 0; j < COLS; j++) q += x[j] * v[j + INTERCEPT];
@@ -241,7 +241,7 @@ void glm_hessian(BATCH_ARGS, __global const real* w, __global acc* partial) {
     while (b < last) {
         accv t[NTRI];
         for (int c = 0; c < NTRI; c++) t[c] = (accv) 0;
-        for (int it = 0; it < TILE && b < last; it++) {
+        for (int it = 0; it < TILE_BLOCKS && b < last; it++) {
             accv f[NP][RB];   // inputs of each parameter (1 for the intercept) for RB blocks
             accv df[NP][RB];  // the same times l''
             for (int r = 0; r < RB; r++, b += STEP) {
@@ -281,7 +281,7 @@ void glm_losses(BATCH_ARGS, __global const real* w, __global const real* d, __gl
     while (b < last) {
         realv t[MAX_STEPS];
         for (uint c = 0; c < m; c++) t[c] = VZERO;
-        for (int it = 0; it < TILE && b < last; it++, b += STEP) {
+        for (int it = 0; it < TILE_BLOCKS && b < last; it++, b += STEP) {
             LOAD_ROWS(x, z, w)
             realv q = (realv) (INTERCEPT ? d[0] : ZERO);
             for (int j = 0; j < COLS; j++) q += x[j] * d[j + INTERCEPT];

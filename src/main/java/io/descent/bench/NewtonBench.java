@@ -48,15 +48,22 @@ public final class NewtonBench {
      */
     public Map<String, Object> newtonStep(int n, int k, Precision p, boolean refine) {
         Generated g = Generators.seed000Regression(n, k, 42);
+        try (DeviceDataset d = new DeviceDataset(rt, g.data(), p)) {
+            return newtonStep(d, g.trueWeights(), refine);
+        }
+    }
+
+    /** As {@link #newtonStep(int, int, Precision, boolean)} on data already on the device, with its true weights. */
+    public Map<String, Object> newtonStep(DeviceDataset d, double[] trueWeights, boolean refine) {
+        int n = d.rows();
         Map<String, Object> out = new LinkedHashMap<>();
-        try (DeviceDataset d = new DeviceDataset(rt, g.data(), p);
-             LinearRegression m = new LinearRegression(d, false, 0.0);
+        try (LinearRegression m = new LinearRegression(d, false, 0.0);
              Problem pr = new Problem(m, new double[m.parameterCount()]);
              Newton newton = new Newton(1.0, refine, io.descent.optim.SecondOrder.DEFAULT_CONDEST)) {
             newton.init(pr);
             pr.beginStep();
             newton.step(pr);
-            out.put("relative_error", relError(pr.readParams(), g.trueWeights()));
+            out.put("relative_error", relError(pr.readParams(), trueWeights));
             for (int i = 0; i < warmup; i++) {
                 pr.beginStep();
                 newton.step(pr);
@@ -109,7 +116,7 @@ public final class NewtonBench {
         for (Path path : paths) {
             List<Object> rows = new ArrayList<>();
             for (int n : sizes) {
-                Cholesky.Tuning base = Cholesky.Tuning.forDevice(rt.device());
+                Cholesky.Tuning base = Cholesky.Tuning.forDevice(rt.deviceTuning());
                 Cholesky.Tuning t = switch (path) {
                     case UNBLOCKED -> base.withSmallMax(Integer.MAX_VALUE);
                     case BLOCKED -> base.withSmallMax(1);

@@ -26,24 +26,21 @@ import java.util.stream.Collectors;
  *
  * <p>Programs are cached by (file, precision, defines); the device is fixed per runtime, so the key
  * covers (device, precision, defines). Tuning defines ({@code WGS}, the work-group size; {@code
- * VEC}, rows per work-item step in data kernels) come from {@link #tuning(Precision)} unless the
- * caller overrides them.
+ * VEC}, rows per work-item step in data kernels; and the rest of {@link DeviceTuning}) come from the
+ * device's tuning unless the caller overrides them.
  */
 public final class ClRuntime implements AutoCloseable {
-    /** Work-group size on CPU devices: few work-items per group keep barrier costs low. */
-    static final int CPU_WORK_GROUP = 16;
-    /** SIMD register width assumed on CPU devices (AVX2; AVX-512 machines gain little more here). */
-    static final int CPU_VECTOR_BYTES = 32;
     private final DeviceInfo device;
     private cl_context context;
     private cl_command_queue queue;
     private final PhaseTimer timer = new PhaseTimer();
     private final Map<String, Program> programs = new LinkedHashMap<>();
     private final Set<DeviceArray> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final int workGroupSize;
+    private final DeviceTuning tuning;
 
-    private ClRuntime(DeviceInfo device) {
+    private ClRuntime(DeviceInfo device, DeviceTuning tuning) {
         this.device = device;
+        this.tuning = tuning;
         int[] err = new int[1];
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platformId());
@@ -61,8 +58,6 @@ public final class ClRuntime implements AutoCloseable {
             context = null;
             ClException.check(err[0], "creating a profiling command queue on '" + device.name() + "'");
         }
-        int wgs = device.isCpu() ? CPU_WORK_GROUP : 256;
-        workGroupSize = (int) Math.min(wgs, Long.highestOneBit(Math.max(1, device.maxWorkGroupSize())));
     }
 
     @SuppressWarnings("deprecation")
@@ -75,11 +70,17 @@ public final class ClRuntime implements AutoCloseable {
         return open(Devices.select(selector));
     }
 
+    /** Opens a runtime on {@code device} with its table tuning and the overrides of {@value DeviceTuning#ENV}. */
     public static ClRuntime open(DeviceInfo device) {
+        return open(device, DeviceTuning.forDevice(device));
+    }
+
+    /** Opens a runtime on {@code device} that builds and launches every kernel with {@code tuning}. */
+    public static ClRuntime open(DeviceInfo device, DeviceTuning tuning) {
         if (device.deviceId() == null) {
             throw new IllegalArgumentException("device '" + device.name() + "' is a description, not a driver device");
         }
-        return new ClRuntime(device);
+        return new ClRuntime(device, tuning);
     }
 
     public DeviceInfo device() {
@@ -98,61 +99,30 @@ public final class ClRuntime implements AutoCloseable {
         return timer;
     }
 
-    /** Work-group size for reductions on this device: a power of two, at most 256. */
+    /** This device's tuning: its table entry with the overrides of {@value DeviceTuning#ENV}. */
+    public DeviceTuning deviceTuning() {
+        return tuning;
+    }
+
+    /** Work-group size for reductions and data kernels on this device: a power of two. */
     public int workGroupSize() {
-        return workGroupSize;
+        return tuning.workGroupSize();
     }
 
-    /**
-     * Work-groups for kernels that stream over rows of data. A CPU runs a work-group as one task
-     * and its work-items one after another, so a few groups per core suffice and fewer groups mean
-     * fewer barriers; a GPU needs many groups in flight to hide memory latency.
-     */
+    /** Work-groups for kernels that stream over rows of data (see {@link DeviceTuning.Key#GROUPS_PER_CU}). */
     public int dataGroups() {
-        int cu = Math.max(1, device.computeUnits());
-        return device.isCpu() ? 4 * cu : 8 * cu;
+        return tuning.dataGroups(device.computeUnits());
     }
 
-    /**
-     * Rows a work-item handles per step in data kernels: the SIMD width on a CPU (PoCL vectorises
-     * only a kernel's innermost loop, so a work-item that loops over rows runs scalar unless its
-     * code is written with vector types), 1 on a GPU (neighbouring work-items coalesce instead).
-     */
+    /** Values a work-item handles per step in data kernels (the kernels' VEC). */
     public int vectorWidth(Precision precision) {
-        return device.isCpu() ? CPU_VECTOR_BYTES / precision.bytes() : 1;
+        return tuning.vectorWidth(precision);
     }
 
-    /**
-     * Default tuning defines for this device and precision, then any from {@value #TUNING_ENV}
-     * ("KEY=VALUE,KEY=VALUE", e.g. "VEC=4,RB=16"): a way to try other values on a new device
-     * without rebuilding. Keys must be upper-case define names and values integers.
-     */
+    /** The tuning defines every program on this device gets for {@code precision}. */
     public Map<String, String> tuning(Precision precision) {
-        Map<String, String> t = new TreeMap<>();
-        t.put("WGS", Integer.toString(workGroupSize));
-        t.put("VEC", Integer.toString(vectorWidth(precision)));
-        t.put("CHUNKED", device.isCpu() ? "1" : "0");
-        return withOverrides(t, System.getenv(TUNING_ENV));
+        return tuning.defines(precision);
     }
-
-    /** {@code defaults} with the "KEY=INTEGER,..." pairs of {@code overrides} (null or blank: none) applied. */
-    static Map<String, String> withOverrides(Map<String, String> defaults, String overrides) {
-        Map<String, String> t = new TreeMap<>(defaults);
-        if (overrides != null && !overrides.isBlank()) {
-            for (String kv : overrides.split(",")) {
-                String[] p = kv.trim().split("=");
-                if (p.length != 2 || !p[0].matches("[A-Z][A-Z0-9_]*") || !p[1].matches("-?\\d+")) {
-                    throw new io.descent.UsageException(TUNING_ENV + ": '" + kv.trim()
-                            + "' is not KEY=INTEGER with an upper-case define name, e.g. VEC=4");
-                }
-                t.put(p[0], p[1]);
-            }
-        }
-        return t;
-    }
-
-    /** Environment variable with tuning defines that override the defaults. */
-    public static final String TUNING_ENV = "DESCENT_TUNING";
 
     /** {@code opencl/<file>} built for {@code precision} with the default tuning. */
     public Program program(String file, Precision precision) {

@@ -4,6 +4,7 @@ import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceArray;
 import io.descent.cl.DeviceInfo;
 import io.descent.cl.Devices;
+import io.descent.cl.DeviceTuning;
 import io.descent.cl.Format;
 import io.descent.cl.Precision;
 import io.descent.linalg.ExactSum;
@@ -95,6 +96,15 @@ final class DevicesCommand implements Callable<Integer> {
             m.put("max_allocation_bytes", d.maxAllocation());
             m.put("float64", d.fp64());
             m.put("selected", d.index() == selected.index());
+            DeviceTuning tuning = DeviceTuning.forDevice(d);
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("entry", tuning.entryName());
+            tm.put("measured_on", tuning.measuredOn());
+            Map<String, Object> changed = new LinkedHashMap<>();
+            tuning.overridden().forEach((k, v) -> changed.put(k.name(), v));
+            tm.put("overridden", changed);
+            tm.put("values", new LinkedHashMap<String, Object>(tuning.values()));
+            m.put("tuning", tm);
             if (checks.containsKey(d.index())) {
                 m.put("check", checks.get(d.index()));
             }
@@ -122,15 +132,17 @@ final class DevicesCommand implements Callable<Integer> {
                 out.println("Platform " + platform + ": " + d.platformName() + " (" + d.platformVendor() + ", "
                         + d.platformVersion() + ")");
                 t = new Table("", "#", "name", "type", "OpenCL", "driver", "units", "max WG", "global mem",
-                        "local mem", "fp64");
+                        "local mem", "fp64", "tuning");
             }
             t.row(d.index() == selected.index() ? "*" : "", d.index(), d.name(), d.type(), String.valueOf(d.openclVersionNumber()),
                     d.driverVersion(), d.computeUnits(), d.maxWorkGroupSize(), Format.bytes(d.globalMemory()),
-                    Format.bytes(d.localMemory()), d.fp64() ? "yes" : "no");
+                    Format.bytes(d.localMemory()), d.fp64() ? "yes" : "no", DeviceTuning.forDevice(d).describe());
         }
         out.print(t);
         out.println();
         out.println("* = selected: " + selected.summary() + " (choose with --device or $" + Devices.ENV + ")");
+        out.println("tuning: the table entry each device gets; try other values with $" + DeviceTuning.ENV
+                + "=\"KEY=V,...\" (keys in 'descent devices --json')");
         for (Map.Entry<Integer, Map<String, Object>> e : checks.entrySet()) {
             out.println("check device " + e.getKey() + ": " + e.getValue().get("summary"));
         }

@@ -5,6 +5,7 @@ import io.descent.cl.ClException;
 import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceArray;
 import io.descent.cl.DeviceInfo;
+import io.descent.cl.DeviceTuning;
 import io.descent.cl.Format;
 import io.descent.cl.Kernel;
 import io.descent.cl.Precision;
@@ -78,20 +79,20 @@ public final class Cholesky implements AutoCloseable {
         }
 
         /**
-         * The defaults for a device. CPUs, measured with NewtonBench on PoCL 3.1 (2 shared AVX-512
-         * cores; wall medians, float32 / float64): unblocked 0.25 / 0.23 ms at n = 128 against 0.40 /
-         * 0.43 ms blocked, 0.91 / 1.05 ms at n = 256 against 0.78 / 0.89 ms (an earlier, noisier run
-         * had the unblocked kernel ahead at 256 in float32), so the crossover lies between 128 and 256
-         * and n <= 192 goes to the one-work-group kernel. Blocked: blocks of 64 with 16 rows x 16
-         * values per work-item in the trailing update (64-byte vectors, more in flight: about 2x the
-         * 32-byte, 8-row shape at n = 2048). CLBlast 1.5.2's TRSM + SYRK lost to our kernels in wall
-         * time at every n from 128 to 4096 (4096: 3.9 / 7.0 s against 0.51 / 1.02 s), so it is off.
-         * GPUs (not measured here): n <= 128 unblocked, one value per work-item and 8 rows, CLBlast
-         * off until measured on one.
+         * The defaults for a device, from its {@link DeviceTuning} (CHOL_* keys). The CPU entry was
+         * measured with NewtonBench on PoCL 3.1 (2 shared AVX-512 cores; wall medians, float32 /
+         * float64): unblocked 0.25 / 0.23 ms at n = 128 against 0.40 / 0.43 ms blocked, 0.91 / 1.05
+         * ms at n = 256 against 0.78 / 0.89 ms (an earlier, noisier run had the unblocked kernel
+         * ahead at 256 in float32), so the crossover lies between 128 and 256 and n <= 192 goes to
+         * the one-work-group kernel. Blocked: blocks of 64 with 16 rows x 16 values per work-item in
+         * the trailing update (64-byte vectors, more in flight: about 2x the 32-byte, 8-row shape at
+         * n = 2048). CLBlast 1.5.2's TRSM + SYRK lost to our kernels in wall time at every n from 128
+         * to 4096 (4096: 3.9 / 7.0 s against 0.51 / 1.02 s), so it is off. GPUs (not measured): n
+         * <= 128 unblocked, one value per work-item and 8 rows, CLBlast off until measured on one.
          */
-        public static Tuning forDevice(DeviceInfo device) {
-            return device.isCpu() ? new Tuning(192, 64, Integer.MAX_VALUE, 16, 16)
-                    : new Tuning(128, 64, Integer.MAX_VALUE, 0, 8);
+        public static Tuning forDevice(DeviceTuning device) {
+            return new Tuning(device.get(DeviceTuning.Key.CHOL_SMALL), device.get(DeviceTuning.Key.CHOL_BLOCK),
+                    Integer.MAX_VALUE, device.get(DeviceTuning.Key.CHOL_VEC), device.get(DeviceTuning.Key.CHOL_ROWS));
         }
 
         public Tuning withClblastFrom(int rows) {
@@ -160,7 +161,7 @@ public final class Cholesky implements AutoCloseable {
 
     /** Workspace for n x n matrices of {@code precision} with the device's default tuning. */
     public Cholesky(ClRuntime rt, Precision precision, int n) {
-        this(rt, precision, n, Tuning.forDevice(rt.device()));
+        this(rt, precision, n, Tuning.forDevice(rt.deviceTuning()));
     }
 
     public Cholesky(ClRuntime rt, Precision precision, int n, Tuning tuning) {

@@ -58,7 +58,7 @@ public final class Mlp extends Objective implements Batchable {
     }
 
     public Mlp(DeviceDataset data, MlpSpec spec, Curvature curvature) {
-        this(data, spec, curvature, MlpTuning.forDevice(data.runtime().device(), data.precision(), spec));
+        this(data, spec, curvature, MlpTuning.forDevice(data.runtime().device(), data.runtime().deviceTuning(), data.precision(), spec));
     }
 
     public Mlp(DeviceDataset data, MlpSpec spec, Curvature curvature, MlpTuning tuning) {

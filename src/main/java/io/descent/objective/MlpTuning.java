@@ -2,6 +2,7 @@ package io.descent.objective;
 
 import io.descent.UsageException;
 import io.descent.cl.DeviceInfo;
+import io.descent.cl.DeviceTuning;
 import io.descent.cl.Precision;
 
 /**
@@ -59,20 +60,26 @@ public record MlpTuning(int vec, int workGroup, int chunks, int maxGroups) {
      * work-item's private gradient sums, a vector per parameter it owns, would exceed
      * {@value #PRIVATE_BUDGET} bytes. On a GPU: one row per work-item, 64 per group, 8 groups per
      * compute unit. Then the tile shrinks (chunks, then work-group, then rows per vector) until the four
-     * local tables of the Hessian-vector kernel fit the device's local memory.
+     * local tables of the Hessian-vector kernel fit the device's local memory. The starting values are
+     * the MLP_* keys of the device's {@link DeviceTuning}.
      */
     public static MlpTuning forDevice(DeviceInfo device, Precision precision, MlpSpec spec) {
+        return forDevice(device, DeviceTuning.forDevice(device), precision, spec);
+    }
+
+    /** As {@link #forDevice(DeviceInfo, Precision, MlpSpec)}, starting from {@code tuning}. */
+    public static MlpTuning forDevice(DeviceInfo device, DeviceTuning tuning, Precision precision, MlpSpec spec) {
         boolean gpu = device.isGpu();
         int maxWg = (int) Math.min(1024, Long.highestOneBit(Math.max(1, device.maxWorkGroupSize())));
-        int vec = gpu ? 1 : 64 / precision.bytes();
-        int wg = gpu ? Math.min(64, maxWg) : 1;
-        int chunks = gpu ? 1 : 16;
+        int vec = Math.max(1, Math.min(16, tuning.get(DeviceTuning.Key.MLP_VEC_BYTES) / precision.bytes()));
+        int wg = Math.min(tuning.get(DeviceTuning.Key.MLP_WGS), maxWg);
+        int chunks = tuning.get(DeviceTuning.Key.MLP_CHUNKS);
         int p = spec.parameterCount();
         while (!gpu && (long) ((p + wg - 1) / wg) * vec * precision.bytes() > PRIVATE_BUDGET && wg < maxWg) {
             wg *= 2;
             chunks = Math.max(1, chunks / 2);
         }
-        int groups = Math.max(1, device.computeUnits()) * (gpu ? 8 : 4);
+        int groups = Math.max(1, device.computeUnits()) * tuning.get(DeviceTuning.Key.MLP_GROUPS_PER_CU);
         MlpTuning t = new MlpTuning(vec, wg, chunks, groups);
         long budget = device.localMemory() - LOCAL_SLACK;
         while (t.localBytes(spec, precision) > budget && t.tile() > 1) {

@@ -132,18 +132,6 @@ class ClRuntimeTest {
     }
 
     @Test
-    void tuningOverridesReplaceDefaultsAndRejectNonsense() {
-        Map<String, String> d = Map.of("WGS", "16", "VEC", "8");
-        assertEquals(Map.of("WGS", "16", "VEC", "4", "RB", "16"), ClRuntime.withOverrides(d, "VEC=4, RB=16"));
-        assertEquals(d, ClRuntime.withOverrides(d, null));
-        assertEquals(d, ClRuntime.withOverrides(d, " "));
-        for (String bad : new String[]{"vec=4", "VEC=four", "VEC", "VEC=4=5", "-DVEC=4"}) {
-            UsageException e = assertThrows(UsageException.class, () -> ClRuntime.withOverrides(d, bad));
-            assertTrue(e.getMessage().contains("DESCENT_TUNING"), e.getMessage());
-        }
-    }
-
-    @Test
     void errorCodesAreShownByName() {
         assertEquals("CL_OUT_OF_RESOURCES", ClException.name(CL.CL_OUT_OF_RESOURCES));
         assertTrue(new ClException(CL.CL_MEM_OBJECT_ALLOCATION_FAILURE, "allocating").getMessage()

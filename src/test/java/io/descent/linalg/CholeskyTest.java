@@ -62,7 +62,7 @@ class CholeskyTest {
         }
 
         Cholesky.Tuning tuning(ClRuntime rt) {
-            return tuning != null ? tuning : Cholesky.Tuning.forDevice(rt.device());
+            return tuning != null ? tuning : Cholesky.Tuning.forDevice(rt.deviceTuning());
         }
     }
 

@@ -1,0 +1,275 @@
+package io.descent.cl;
+
+import io.descent.UsageException;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * The tuning values of every kernel family for one device: the first entry of a small table that
+ * matches the device (by type, vendor and name, as CLBlast keeps its database), then any overrides
+ * from {@value #ENV} ("KEY=INTEGER,..."). One object answers the host and the kernels alike, so a
+ * launch always uses the sizes its program was compiled for.
+ *
+ * <p>An entry says where it was measured; an entry that was not measured says so, and
+ * {@code descent bench tune} sweeps the values on the device at hand and prints a line to try with
+ * {@value #ENV} or to add here.
+ */
+public final class DeviceTuning {
+    /** Environment variable with overrides, e.g. {@code DESCENT_TUNING="WGS=128,GROUPS_PER_CU=16"}. */
+    public static final String ENV = "DESCENT_TUNING";
+
+    /** What can be tuned. Keys with a define name reach the kernels as that {@code -D} define. */
+    public enum Key {
+        WGS("WGS", true, "work-items per group of the data and reduction kernels"),
+        VEC_BYTES(null, true, "bytes of consecutive rows a work-item takes per step in linear.cl and cholesky.cl (the "
+                + "kernels' VEC: this over the value size, at least 1)"),
+        CHUNKED("CHUNKED", false, "1: a work-item walks a contiguous chunk of rows (CPU); 0: rows strided over all "
+                + "work-items, so neighbours read neighbouring values (GPU, coalesced)"),
+        GROUPS_PER_CU(null, false, "work-groups per compute unit for kernels that stream over rows"),
+        TILE_BLOCKS("TILE_BLOCKS", false, "row blocks a work-item adds before its group sums (linear.cl)"),
+        RB("RB", false, "row blocks per Hessian tile (linear.cl)"),
+        MLP_VEC_BYTES(null, true, "bytes of rows an MLP work-item handles as one vector (mlp.cl's VEC)"),
+        MLP_WGS(null, true, "work-items per group of the MLP kernels"),
+        MLP_CHUNKS(null, false, "row vectors per MLP work-item and tile (mlp.cl's CHUNKS)"),
+        MLP_GROUPS_PER_CU(null, false, "MLP work-groups per compute unit"),
+        CHOL_SMALL(null, false, "largest n the one-work-group Cholesky kernel factors; blocked above"),
+        CHOL_BLOCK(null, false, "block size of the blocked Cholesky"),
+        CHOL_VEC(null, false, "values per work-item in the blocked trailing update (0: the data kernels' VEC)"),
+        CHOL_ROWS(null, true, "rows per work-item in the blocked trailing update (cholesky.cl's TI)");
+
+        private final String define;
+        private final boolean powerOfTwo;
+        private final String meaning;
+
+        Key(String define, boolean powerOfTwo, String meaning) {
+            this.define = define;
+            this.powerOfTwo = powerOfTwo;
+            this.meaning = meaning;
+        }
+
+        public String meaning() {
+            return meaning;
+        }
+
+        void check(int value, String where) {
+            boolean ok = this == CHUNKED ? value == 0 || value == 1
+                    : this == CHOL_VEC ? value == 0 || value == 1 || value == 2 || value == 4 || value == 8 || value == 16
+                    : value >= 1 && (!powerOfTwo || Integer.bitCount(value) == 1);
+            if (!ok) {
+                String rule = this == CHUNKED ? "0 or 1" : this == CHOL_VEC ? "0, 1, 2, 4, 8 or 16"
+                        : powerOfTwo ? "a power of two" : "at least 1";
+                throw new UsageException(where + ": " + name() + "=" + value + " must be " + rule + " (" + meaning + ")");
+            }
+        }
+    }
+
+    /**
+     * One row of the table.
+     *
+     * @param name       short name shown by {@code descent devices}
+     * @param measuredOn where the values were measured, or null where they are only reasoned
+     */
+    record Entry(String name, String measuredOn, Predicate<DeviceInfo> matches, Map<Key, Integer> values) {
+    }
+
+    private static final Map<Key, Integer> GPU = values(
+            256, 4, 0, 8, 32, 8,
+            4, 64, 1, 8,
+            128, 64, 0, 8);
+
+    /** First match wins; the last entry matches every device. */
+    static final List<Entry> TABLE = List.of(
+            new Entry("cpu", "PoCL 3.1 on 2 cores of an AVX-512 Xeon (benchmarks/RESULTS.md)", DeviceInfo::isCpu, values(
+                    16, 32, 1, 4, 32, 8,
+                    64, 1, 16, 4,
+                    192, 64, 16, 16)),
+            // NVIDIA schedules warps of 32 and keeps up to 2048 threads per SM: 8 groups of 256 fill one.
+            new Entry("nvidia-gpu", null, d -> d.isGpu() && vendorHas(d, "nvidia"), GPU),
+            // AMD runs wavefronts of 64; 256 is four of them.
+            new Entry("amd-gpu", null, d -> d.isGpu() && (vendorHas(d, "amd") || vendorHas(d, "advanced micro")), GPU),
+            new Entry("gpu", null, d -> true, GPU));
+
+    private final Entry entry;
+    private final EnumMap<Key, Integer> values;
+    private final Map<Key, Integer> overridden;
+    private final long maxWorkGroup;
+
+    private DeviceTuning(Entry entry, EnumMap<Key, Integer> values, Map<Key, Integer> overridden, long maxWorkGroup) {
+        this.entry = entry;
+        this.values = values;
+        this.overridden = overridden;
+        this.maxWorkGroup = maxWorkGroup;
+    }
+
+    /**
+     * Environment variable naming the table entry to use instead of the one that matches the device,
+     * e.g. {@code DESCENT_TUNING_ENTRY=gpu}: to try another vendor's values, and so the tests run the
+     * GPU entry's kernel shapes on PoCL.
+     */
+    public static final String ENTRY_ENV = "DESCENT_TUNING_ENTRY";
+
+    /** The entry {@value #ENTRY_ENV} names, else the table's entry for {@code device}; then the overrides of {@value #ENV}. */
+    public static DeviceTuning forDevice(DeviceInfo device) {
+        String entry = System.getenv(ENTRY_ENV);
+        if (entry != null && !entry.isBlank()) {
+            try {
+                return named(entry.trim(), device, System.getenv(ENV));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(ENTRY_ENV + ": " + e.getMessage());
+            }
+        }
+        return forDevice(device, System.getenv(ENV));
+    }
+
+    /**
+     * The table's entry for {@code device} with {@code overrides} ("KEY=INTEGER,...", null or blank
+     * for none) applied.
+     *
+     * @throws UsageException an override that is not KEY=INTEGER, names no key, or is out of range
+     */
+    public static DeviceTuning forDevice(DeviceInfo device, String overrides) {
+        return build(TABLE.stream().filter(x -> x.matches().test(device)).findFirst().orElseThrow(), device, overrides);
+    }
+
+    /**
+     * The table entry named {@code name} applied to {@code device} whatever the device is (the tests
+     * run the GPU entry on PoCL this way), with {@code overrides}.
+     */
+    public static DeviceTuning named(String name, DeviceInfo device, String overrides) {
+        Entry e = TABLE.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("no tuning entry '" + name + "'; entries: "
+                        + TABLE.stream().map(Entry::name).toList()));
+        return build(e, device, overrides);
+    }
+
+    private static DeviceTuning build(Entry e, DeviceInfo device, String overrides) {
+        EnumMap<Key, Integer> v = new EnumMap<>(e.values());
+        Map<Key, Integer> changed = new LinkedHashMap<>();
+        if (overrides != null && !overrides.isBlank()) {
+            for (String kv : overrides.split(",")) {
+                String[] p = kv.trim().split("=");
+                if (p.length != 2 || !p[1].trim().matches("-?\\d{1,9}")) {
+                    throw new UsageException(ENV + ": '" + kv.trim() + "' is not KEY=INTEGER, e.g. WGS=128");
+                }
+                Key key = keyNamed(p[0].trim());
+                int value = Integer.parseInt(p[1].trim());
+                key.check(value, ENV);
+                v.put(key, value);
+                changed.put(key, value);
+            }
+        }
+        return new DeviceTuning(e, v, changed, Math.max(1, device.maxWorkGroupSize()));
+    }
+
+    private static Key keyNamed(String name) {
+        try {
+            return Key.valueOf(name);
+        } catch (IllegalArgumentException ex) {
+            String hint = name.equals("VEC") ? " (VEC follows from VEC_BYTES and the precision: set VEC_BYTES)" : "";
+            throw new UsageException(ENV + ": unknown key '" + name + "'" + hint + "; keys: "
+                    + String.join(", ", java.util.Arrays.stream(Key.values()).map(Enum::name).toList()));
+        }
+    }
+
+    /** The value of {@code key}; work-group sizes are capped at the device's largest power of two. */
+    public int get(Key key) {
+        int v = values.get(key);
+        if (key == Key.WGS || key == Key.MLP_WGS) {
+            v = (int) Math.min(v, Long.highestOneBit(maxWorkGroup));
+        }
+        return v;
+    }
+
+    /** Work-items per group of the data and reduction kernels. */
+    public int workGroupSize() {
+        return get(Key.WGS);
+    }
+
+    /** The data kernels' VEC: values of {@code precision} per work-item step, at least 1. */
+    public int vectorWidth(Precision precision) {
+        return Math.max(1, Math.min(16, get(Key.VEC_BYTES) / precision.bytes()));
+    }
+
+    /** Work-groups of a kernel that streams over rows on a device of {@code computeUnits}. */
+    public int dataGroups(int computeUnits) {
+        return Math.max(1, computeUnits) * get(Key.GROUPS_PER_CU);
+    }
+
+    /** The {@code -D} defines every program gets for {@code precision}. */
+    public Map<String, String> defines(Precision precision) {
+        Map<String, String> d = new TreeMap<>();
+        for (Key k : Key.values()) {
+            if (k.define != null) {
+                d.put(k.define, Integer.toString(get(k)));
+            }
+        }
+        d.put("VEC", Integer.toString(vectorWidth(precision)));
+        return d;
+    }
+
+    /** The table entry's name, e.g. "cpu" or "nvidia-gpu". */
+    public String entryName() {
+        return entry.name();
+    }
+
+    /** Where the entry was measured, or null if its values are reasoned, not measured. */
+    public String measuredOn() {
+        return entry.measuredOn();
+    }
+
+    /** The keys {@value #ENV} changed, with their values. */
+    public Map<Key, Integer> overridden() {
+        return Map.copyOf(overridden);
+    }
+
+    /** Every key and its value (capped as {@link #get} caps it), in table order. */
+    public Map<String, Integer> values() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (Key k : Key.values()) {
+            m.put(k.name(), get(k));
+        }
+        return m;
+    }
+
+    /** All values as one "KEY=V,..." string: what {@value #ENV} accepts. */
+    public String asOverrides() {
+        StringBuilder b = new StringBuilder();
+        values().forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        return b.toString();
+    }
+
+    /** One line for {@code descent devices}: entry, provenance and overrides. */
+    public String describe() {
+        String s = entry.name() + (entry.measuredOn() == null ? " (not measured)" : "");
+        if (!overridden.isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            overridden.forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(v));
+            s += ", " + ENV + " " + b;
+        }
+        return s;
+    }
+
+    private static boolean vendorHas(DeviceInfo d, String word) {
+        return (d.vendor() + " " + d.platformVendor()).toLowerCase(Locale.ROOT).contains(word);
+    }
+
+    /** The table's columns, in {@link Key} order. */
+    private static Map<Key, Integer> values(int... v) {
+        Key[] keys = Key.values();
+        if (v.length != keys.length) {
+            throw new IllegalStateException(v.length + " values for " + keys.length + " keys");
+        }
+        EnumMap<Key, Integer> m = new EnumMap<>(Key.class);
+        for (int i = 0; i < v.length; i++) {
+            keys[i].check(v[i], "tuning table");
+            m.put(keys[i], v[i]);
+        }
+        return Map.copyOf(m);
+    }
+}
