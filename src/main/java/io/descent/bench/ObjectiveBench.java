@@ -33,14 +33,21 @@ public final class ObjectiveBench {
     /** Cases gradient_fpNN and hessian_fpNN for seed 000's regression with n rows and k features. */
     public Map<String, Object> linear(int n, int k, Precision p) {
         Dataset data = Generators.seed000Regression(n, k, 42).data();
+        try (DeviceDataset d = new DeviceDataset(rt, data, p)) {
+            return linear(d);
+        }
+    }
+
+    /** Cases gradient_fpNN, loss_fpNN and hessian_fpNN of a linear regression on {@code d}. */
+    public Map<String, Object> linear(DeviceDataset d) {
+        Precision p = d.precision();
         Map<String, Object> out = new LinkedHashMap<>();
-        try (DeviceDataset d = new DeviceDataset(rt, data, p);
-             LinearRegression m = new LinearRegression(d, false, 0.0);
+        try (LinearRegression m = new LinearRegression(d, false, 0.0);
              DeviceArray w = rt.upload(p, new Random(42).doubles(m.parameterCount()).toArray());
              DeviceArray g = rt.allocate(p, m.parameterCount());
              DeviceArray h = rt.allocate(p, (long) m.parameterCount() * m.parameterCount());
              DeviceArray loss = rt.allocate(p, 1)) {
-            long bytes = (long) n * (data.cols() + 1) * p.bytes(); // X and y, each read once
+            long bytes = (long) d.rows() * (d.cols() + 1) * p.bytes(); // X and y, each read once
             out.put("gradient_" + p.label(), entry(Timing.measure(rt, warmup, repeats,
                     () -> m.lossAndGradient(w, g, loss, 0)), bytes));
             out.put("loss_" + p.label(), entry(Timing.measure(rt, warmup, repeats,
@@ -78,6 +85,9 @@ public final class ObjectiveBench {
     private static Map<String, Object> entry(Timing.Result r, long bytes) {
         Map<String, Object> m = new LinkedHashMap<>(r.wall().toJson());
         m.put("device_median_s", r.device().median());
+        m.put("device_spread", r.device().spread());
+        // what the host adds: enqueueing, the driver's launch latency, the wait (clFinish)
+        m.put("launch_share", Math.max(0, 1 - r.device().median() / r.wall().median()));
         if (bytes > 0) {
             m.put("bytes_read", bytes);
             m.put("gbps_wall", bytes / r.wall().median() / 1e9);

@@ -16,8 +16,16 @@ final class ScenariosCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = "--names", description = "Only the names, one per line (for scripts).")
+    boolean names;
+
     @Override
     public Integer call() {
+        if (names) {
+            for (Scenario s : Scenario.all()) spec.commandLine().getOut().println(s.name());
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
         Table t = new Table("scenario", "steps", "optimizers", "what");
         for (Scenario s : Scenario.all()) {
             Experiment e = new Experiment();

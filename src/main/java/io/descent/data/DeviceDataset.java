@@ -19,7 +19,19 @@ public final class DeviceDataset implements AutoCloseable {
         this.runtime = runtime;
         this.host = host;
         this.precision = precision;
-        DeviceArray dx = runtime.upload(precision, host.columnMajor());
+        DeviceArray dx = runtime.allocate(precision, (long) host.rows() * host.cols());
+        try {
+            // column by column: a transposed copy of a 100M-row set would need another 8.8 GB of heap
+            double[] column = new double[host.rows()];
+            double[] x = host.x();
+            for (int j = 0; j < host.cols(); j++) {
+                for (int i = 0; i < column.length; i++) column[i] = x[i * host.cols() + j];
+                dx.write((long) j * host.rows(), column, 0, column.length);
+            }
+        } catch (RuntimeException e) {
+            dx.close();
+            throw e;
+        }
         try {
             this.y = runtime.upload(precision, host.y());
         } catch (RuntimeException e) {

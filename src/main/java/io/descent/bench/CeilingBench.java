@@ -1,0 +1,83 @@
+package io.descent.bench;
+
+import io.descent.cl.ClRuntime;
+import io.descent.cl.DeviceArray;
+import io.descent.cl.Precision;
+import io.descent.linalg.Blas;
+import io.descent.profile.Phase;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The device's two ceilings, against which descent's kernels are judged: memory bandwidth (one
+ * device-to-device copy, clEnqueueCopyBuffer) and the GEMM rate (CLBlast GEMM on a large square).
+ * Device times come from profiling events.
+ */
+public final class CeilingBench {
+    private final ClRuntime rt;
+    private final int warmup;
+    private final int repeats;
+
+    public CeilingBench(ClRuntime rt, int warmup, int repeats) {
+        if (warmup < 0 || repeats < 1) {
+            throw new IllegalArgumentException("warmup " + warmup + ", repeats " + repeats);
+        }
+        this.rt = rt;
+        this.warmup = warmup;
+        this.repeats = repeats;
+    }
+
+    /**
+     * A copy of {@code bytes} between two device buffers. {@code gbps_device} counts the bytes read
+     * plus the bytes written (2 x bytes per copy), as bandwidth tests do; a kernel that only reads
+     * its data is compared with it as read bytes over this figure.
+     */
+    public Map<String, Object> copy(long bytes) {
+        long n = Math.max(1, bytes / Precision.FP32.bytes());
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (DeviceArray a = rt.allocate(Precision.FP32, n); DeviceArray b = rt.allocate(Precision.FP32, n)) {
+            a.fill(1.0, Phase.TRANSFER);
+            Timing.Result r = Timing.measure(rt, warmup, repeats, () -> b.copyFrom(a, Phase.TRANSFER));
+            long moved = 2 * a.bytes();
+            out.put("bytes", a.bytes());
+            out.putAll(r.wall().toJson());
+            out.put("device_median_s", r.device().median());
+            out.put("device_spread", r.device().spread());
+            out.put("gbps_device", moved / r.device().median() / 1e9);
+            out.put("gbps_wall", moved / r.wall().median() / 1e9);
+            double[] check = b.read(n - 1, 1);
+            out.put("ok", check[0] == 1.0);
+        }
+        return out;
+    }
+
+    /** C = A B for n x n matrices of uniform values in {@code precision}: GFLOP/s counts 2 n^3. */
+    public Map<String, Object> gemm(int n, Precision p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        double[] values = new SplittableRandom(n).doubles((long) n * n, -1, 1).toArray();
+        try (DeviceArray a = rt.upload(p, values); DeviceArray b = rt.upload(p, values);
+             DeviceArray c = rt.allocate(p, (long) n * n)) {
+            Timing.Result r = Timing.measure(rt, warmup, repeats, () -> Blas.gemm(rt, a, b, c, n, n, n, Phase.SOLVE));
+            double flops = 2.0 * n * n * n;
+            out.put("n", n);
+            out.putAll(r.wall().toJson());
+            out.put("device_median_s", r.device().median());
+            out.put("device_spread", r.device().spread());
+            out.put("gflops_device", flops / r.device().median() / 1e9);
+            out.put("gflops_wall", flops / r.wall().median() / 1e9);
+            // one entry against float64 on the host: a wrong GEMM must not pass for a fast one
+            int i = n / 3, j = n / 2;
+            double exact = 0, abs = 0;
+            for (int k = 0; k < n; k++) {
+                double ai = p.round(values[i * n + k]), bj = p.round(values[k * n + j]);
+                exact += ai * bj;
+                abs += Math.abs(ai * bj);
+            }
+            double got = c.read((long) i * n + j, 1)[0];
+            out.put("ok", Math.abs(got - exact) <= 2.0 * n * p.unitRoundoff() * abs);
+        }
+        return out;
+    }
+}
