@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time device work (warm-up, repeats, median and spread) and print JSON.",
-        subcommands = {BenchCommand.Objectives.class, BenchCommand.OptimizerSteps.class, BenchCommand.NewtonSteps.class})
+        subcommands = {BenchCommand.Objectives.class, BenchCommand.OptimizerSteps.class, BenchCommand.NewtonSteps.class,
+                BenchCommand.Roofline.class, BenchCommand.Tune.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -31,6 +32,147 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "tune", mixinStandardHelpOptions = true,
+            description = {"Sweep the tuning keys one kernel family reads (a runtime per candidate), check each "
+                    + "result against the current tuning, and rank by device time.",
+                    "Prints JSON; progress and the best DESCENT_TUNING line go to stderr.",
+                    "Example: descent bench tune --target linear --sweep \"WGS=128,256 GROUPS_PER_CU=4,8\""})
+    static final class Tune implements Callable<Integer> {
+        @Mixin
+        DeviceOptions deviceOptions;
+
+        @Option(names = "--target", defaultValue = "linear",
+                description = "linear (fused gradient), hessian, mlp or cholesky (default ${DEFAULT-VALUE}).")
+        String target;
+
+        @Option(names = "--sweep", description = "Space-separated KEY=V1,V2,... (default: the target's keys around "
+                + "the device kind's entry; keys in 'descent devices --json').")
+        String sweep;
+
+        @Option(names = "--size", description = "Rows (linear, hessian, mlp) or n (cholesky); default by device kind.")
+        Integer size;
+
+        @Option(names = "--precision", defaultValue = "fp32", description = "Default ${DEFAULT-VALUE}.")
+        String precision;
+
+        @Option(names = "--warmup", defaultValue = "2", description = "Default ${DEFAULT-VALUE}.")
+        int warmup;
+
+        @Option(names = "--repeats", defaultValue = "10", description = "Default ${DEFAULT-VALUE}.")
+        int repeats;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            DeviceInfo device = deviceOptions.select();
+            io.descent.bench.TuneBench.Target t = io.descent.bench.TuneBench.Target.parse(target);
+            List<String> candidates = io.descent.bench.TuneBench.candidates(
+                    sweep != null ? sweep : io.descent.bench.TuneBench.defaultSweep(t, device));
+            PrintWriter err = spec.commandLine().getErr();
+            Map<String, Object> result = new io.descent.bench.TuneBench(device, warmup, repeats).run(t,
+                    Precision.parse(precision), size != null ? size : io.descent.bench.TuneBench.defaultSize(t, device),
+                    candidates, line -> {
+                        err.println("tune: " + line);
+                        err.flush();
+                    });
+            err.printf("tune: best %s=\"%s\" (%.2fx the current tuning%s)%n", io.descent.cl.DeviceTuning.ENV,
+                    result.get("best"), (double) result.get("best_speedup"),
+                    Boolean.TRUE.equals(result.get("beyond_noise")) ? "" : ", within the noise: keep the current one");
+            spec.commandLine().getOut().println(Json.write(result));
+            return 0;
+        }
+    }
+
+    @Command(name = "roofline", mixinStandardHelpOptions = true,
+            description = {"The device's ceilings (copy bandwidth, CLBlast GEMM rate) and how close descent comes: "
+                    + "the fused linear gradient and Hessian against the bandwidth, a Newton step by phase, the "
+                    + "Cholesky against the GEMM rate, and each MLP scenario's gradient with its launch overhead.",
+                    "Sizes default to issue 8's on a GPU (100M x 11 rows, GEMM 8192, Cholesky 1024..8192) and to "
+                            + "smaller ones on a CPU."})
+    static final class Roofline implements Callable<Integer> {
+        @Mixin
+        DeviceOptions deviceOptions;
+
+        @Option(names = "--precision", split = ",", description = "Default: fp32 and, where the device has it, fp64.")
+        List<String> precisions;
+
+        @Option(names = "--rows", description = "Rows of the linear regression (default: 100,000,000 on a GPU, "
+                + "1,000,000 on a CPU).")
+        Integer rows;
+
+        @Option(names = "--gemm", description = "GEMM size n (default: 8192 on a GPU, 1024 on a CPU).")
+        Integer gemm;
+
+        @Option(names = "--copy-mib", description = "MiB copied for the bandwidth (default: 1024 on a GPU, 256 on a CPU, "
+                + "at most an eighth of the device's memory).")
+        Integer copyMib;
+
+        @Option(names = "--cholesky", split = ",", description = "Cholesky sizes (default: 1024,2048,4096,8192 on a GPU, "
+                + "256,512,1024 on a CPU).")
+        int[] cholesky;
+
+        @Option(names = "--scenarios", split = ",", description = "MLP scenarios (default: mlp-10k, mlp-100k-wide, "
+                + "mlp-100k-relu, mlp-100k-linear).")
+        List<String> scenarios;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Default ${DEFAULT-VALUE}.")
+        int warmup;
+
+        @Option(names = "--repeats", defaultValue = "20", description = "Default ${DEFAULT-VALUE}.")
+        int repeats;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (repeats < 1 || warmup < 0) {
+                throw new io.descent.UsageException("--repeats must be >= 1 and --warmup >= 0");
+            }
+            DeviceInfo device = deviceOptions.select();
+            List<Precision> ps = precisions == null
+                    ? (device.fp64() ? List.of(Precision.FP32, Precision.FP64) : List.of(Precision.FP32))
+                    : precisions.stream().map(Precision::parse).toList();
+            for (Precision p : ps) {
+                p.requireSupportedBy(device);
+            }
+            io.descent.bench.RooflineBench.Plan d = io.descent.bench.RooflineBench.defaults(device, ps);
+            io.descent.bench.RooflineBench.Plan plan = new io.descent.bench.RooflineBench.Plan(
+                    copyMib != null ? positive("--copy-mib", copyMib) * (1L << 20) : d.copyBytes(),
+                    gemm != null ? positive("--gemm", gemm) : d.gemmN(),
+                    rows != null ? positive("--rows", rows) : d.rows(), d.features(), ps,
+                    cholesky != null ? cholesky : d.choleskySizes(),
+                    scenarios != null ? scenarios : d.scenarios(), d.maxSeconds());
+            for (int n : plan.choleskySizes()) positive("--cholesky", n);
+            for (String s : plan.scenarios()) {
+                if (!s.startsWith("mlp")) {
+                    throw new io.descent.UsageException("--scenarios: '" + s + "' is not an MLP scenario (mlp-10k, "
+                            + "mlp-100k-wide, mlp-100k-relu, mlp-100k-linear)");
+                }
+                io.descent.train.Scenario.get(s);
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            Map<String, Object> result;
+            try (ClRuntime rt = ClRuntime.open(device)) {
+                result = new io.descent.bench.RooflineBench(rt, warmup, repeats).run(plan, step -> {
+                    err.println("roofline: " + step);
+                    err.flush();
+                });
+            }
+            spec.commandLine().getOut().println(Json.write(result));
+            return 0;
+        }
+
+        private static int positive(String option, int v) {
+            if (v < 1) {
+                throw new io.descent.UsageException(option + " " + v + ": must be at least 1");
+            }
+            return v;
+        }
     }
 
     @Command(name = "newton", mixinStandardHelpOptions = true,

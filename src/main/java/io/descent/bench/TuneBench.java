@@ -1,0 +1,278 @@
+package io.descent.bench;
+
+import io.descent.UsageException;
+import io.descent.cl.ClRuntime;
+import io.descent.cl.DeviceArray;
+import io.descent.cl.DeviceInfo;
+import io.descent.cl.DeviceTuning;
+import io.descent.cl.DeviceTuning.Key;
+import io.descent.cl.Precision;
+import io.descent.data.Dataset;
+import io.descent.data.DeviceDataset;
+import io.descent.data.Generators;
+import io.descent.linalg.Cholesky;
+import io.descent.objective.LinearRegression;
+import io.descent.objective.Mlp;
+import io.descent.objective.MlpSpec;
+import io.descent.objective.Objective;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * A small tuner, after CLBlast's: for one kernel family it opens a runtime per candidate setting of
+ * the {@link DeviceTuning} keys, times the work (device time from profiling events), checks that the
+ * result agrees with the device's current tuning, and ranks the candidates. The best line can be tried
+ * with {@value DeviceTuning#ENV} and, once it holds up, added to the table.
+ */
+public final class TuneBench {
+    /** What is tuned, and on what work. */
+    public enum Target {
+        /** The fused loss + gradient of seed 000's regression (linear.cl). */
+        LINEAR,
+        /** The Hessian assembly X'X of the same data (linear.cl). */
+        HESSIAN,
+        /** The loss + gradient of seed 000's 100K x 100 MLP, 5 hidden layers of 20 (mlp.cl). */
+        MLP,
+        /** The blocked Cholesky factorisation and solve of an n x n SPD matrix (cholesky.cl). */
+        CHOLESKY;
+
+        public static Target parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("unknown tuning target '" + s + "': linear, hessian, mlp or cholesky");
+            }
+        }
+    }
+
+    private final DeviceInfo device;
+    private final int warmup;
+    private final int repeats;
+
+    public TuneBench(DeviceInfo device, int warmup, int repeats) {
+        if (warmup < 0 || repeats < 1) {
+            throw new UsageException("--warmup must be >= 0 and --repeats >= 1");
+        }
+        this.device = device;
+        this.warmup = warmup;
+        this.repeats = repeats;
+    }
+
+    /** The default work size of a target on this device. */
+    public static int defaultSize(Target t, DeviceInfo d) {
+        boolean gpu = d.isGpu();
+        return switch (t) {
+            case LINEAR, HESSIAN -> gpu ? 10_000_000 : 1_000_000;
+            case MLP -> gpu ? 100_000 : 20_000;
+            case CHOLESKY -> gpu ? 4096 : 1024;
+        };
+    }
+
+    /** The keys and values swept by default: the ones the target's kernels read, around each kind's entry. */
+    public static String defaultSweep(Target t, DeviceInfo d) {
+        boolean gpu = !d.isCpu();
+        return switch (t) {
+            case LINEAR -> gpu ? "WGS=64,128,256,512 GROUPS_PER_CU=2,4,8,16 VEC_BYTES=4,8,16"
+                    : "WGS=4,16,64 GROUPS_PER_CU=1,2,4,8 VEC_BYTES=16,32,64";
+            case HESSIAN -> gpu ? "WGS=64,128,256 GROUPS_PER_CU=4,8,16 RB=2,4,8,16"
+                    : "WGS=8,16,32 RB=4,8,16 TILE_BLOCKS=16,32,64";
+            case MLP -> gpu ? "MLP_WGS=32,64,128,256 MLP_GROUPS_PER_CU=2,4,8,16 MLP_VEC_BYTES=4,8"
+                    : "MLP_CHUNKS=4,8,16,32 MLP_GROUPS_PER_CU=1,2,4,8 MLP_VEC_BYTES=32,64";
+            case CHOLESKY -> gpu ? "CHOL_BLOCK=32,64,128 CHOL_ROWS=2,4,8,16 CHOL_VEC=1,2,4"
+                    : "CHOL_BLOCK=32,64,128 CHOL_ROWS=4,8,16 CHOL_VEC=4,8,16";
+        };
+    }
+
+    /**
+     * Every combination of a sweep "KEY=v1,v2 KEY=v3,..." as override strings "KEY=v1,KEY=v3".
+     *
+     * @throws UsageException a part that is not KEY=values, or a key that does not exist
+     */
+    public static List<String> candidates(String sweep) {
+        List<String> out = new ArrayList<>(List.of(""));
+        for (String part : sweep.trim().split("\\s+")) {
+            String[] kv = part.split("=");
+            if (kv.length != 2 || kv[1].isEmpty()) {
+                throw new UsageException("--sweep: '" + part + "' is not KEY=V1,V2,... (e.g. WGS=64,128)");
+            }
+            try {
+                Key.valueOf(kv[0]);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--sweep: unknown key '" + kv[0] + "'; keys: "
+                        + String.join(", ", java.util.Arrays.stream(Key.values()).map(Enum::name).toList()));
+            }
+            List<String> next = new ArrayList<>();
+            for (String prefix : out) {
+                for (String v : kv[1].split(",")) {
+                    next.add(prefix + (prefix.isEmpty() ? "" : ",") + kv[0] + "=" + v.trim());
+                }
+            }
+            out = next;
+        }
+        return out;
+    }
+
+    /**
+     * Times the current tuning (the baseline: the table's entry with {@value DeviceTuning#ENV}) and
+     * then each candidate on top of it; ranks them by device time. A candidate whose result differs
+     * from the baseline's by more than the precision allows, or that fails, is kept with its reason
+     * and never ranked best.
+     */
+    public Map<String, Object> run(Target target, Precision p, int size, List<String> candidates, Consumer<String> progress) {
+        p.requireSupportedBy(device);
+        String base = System.getenv(DeviceTuning.ENV);
+        String entry = DeviceTuning.forDevice(device).entryName();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("device", device.name());
+        out.put("driver", device.driverVersion());
+        out.put("target", target.name().toLowerCase(Locale.ROOT));
+        out.put("precision", p.label());
+        out.put("size", size);
+        out.put("entry", entry);
+        out.put("base_overrides", base == null ? "" : base);
+        Work work = new Work(target, p, size);
+        Map<String, Object> baseline = measure(entry, base, "", work, null);
+        progress.accept("baseline (" + entry + (base == null || base.isBlank() ? "" : ", " + base) + "): "
+                + describe(baseline));
+        if (!(boolean) baseline.get("ok")) {
+            throw new IllegalStateException("the current tuning fails on this work: " + baseline.get("error"));
+        }
+        double[] reference = work.lastResult;
+        double t0 = (double) baseline.get("device_median_s");
+        out.put("baseline", baseline);
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (String c : candidates) {
+            Map<String, Object> r = measure(entry, base, c, work, reference);
+            if (r.get("device_median_s") != null) {
+                r.put("speedup", t0 / (double) r.get("device_median_s"));
+            }
+            progress.accept(c + ": " + describe(r));
+            results.add(r);
+        }
+        results.sort(Comparator.comparing((Map<String, Object> r) -> !(boolean) r.get("ok"))
+                .thenComparingDouble(r -> r.get("device_median_s") == null ? Double.MAX_VALUE
+                        : (double) r.get("device_median_s")));
+        out.put("results", results);
+        Map<String, Object> best = results.isEmpty() || !(boolean) results.get(0).get("ok") ? baseline : results.get(0);
+        double speedup = t0 / (double) best.get("device_median_s");
+        out.put("best", best.get("overrides"));
+        out.put("best_speedup", speedup);
+        // a gain inside the spread of either measurement is no gain: say so rather than crown noise
+        double noise = Math.max((double) baseline.get("device_spread"), (double) best.get("device_spread"));
+        out.put("beyond_noise", best != baseline && speedup > 1 + noise);
+        return out;
+    }
+
+    private static String describe(Map<String, Object> r) {
+        if (!(boolean) r.get("ok")) return "FAILED: " + r.get("error");
+        return String.format("%.3f ms device (spread %.0f%%)%s", 1e3 * (double) r.get("device_median_s"),
+                100 * (double) r.get("device_spread"), r.containsKey("speedup")
+                        ? String.format(", %.2fx the baseline", (double) r.get("speedup")) : "");
+    }
+
+    private Map<String, Object> measure(String entry, String base, String candidate, Work work, double[] reference) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        String all = base == null || base.isBlank() ? candidate : candidate.isEmpty() ? base : base + "," + candidate;
+        r.put("overrides", all);
+        try {
+            DeviceTuning t = DeviceTuning.named(entry, device, all);
+            try (ClRuntime rt = ClRuntime.open(device, t)) {
+                Timing.Result time = work.time(rt, warmup, repeats);
+                r.put("device_median_s", time.device().median());
+                r.put("device_spread", time.device().spread());
+                r.put("wall_median_s", time.wall().median());
+                if (reference != null) {
+                    double diff = relativeDifference(work.lastResult, reference);
+                    r.put("difference", diff);
+                    if (!(diff <= work.tolerance())) {
+                        r.put("ok", false);
+                        r.put("error", String.format("result differs from the baseline's by %.2g (allowed %.2g)",
+                                diff, work.tolerance()));
+                        return r;
+                    }
+                }
+                r.put("ok", true);
+            }
+        } catch (RuntimeException e) {
+            r.put("ok", false);
+            r.put("error", e.getMessage());
+        }
+        return r;
+    }
+
+    static double relativeDifference(double[] a, double[] b) {
+        double d = 0, s = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += (a[i] - b[i]) * (a[i] - b[i]);
+            s += b[i] * b[i];
+        }
+        return s == 0 ? Math.sqrt(d) : Math.sqrt(d / s);
+    }
+
+    /** The work of a target, with its data made once on the host. */
+    private static final class Work {
+        final Target target;
+        final Precision p;
+        final int size;
+        final Dataset data;
+        final double[] matrix;
+        final double[] rhs;
+        double[] lastResult;
+
+        Work(Target target, Precision p, int size) {
+            if (size < 1) {
+                throw new UsageException("--size " + size + ": must be at least 1");
+            }
+            this.target = target;
+            this.p = p;
+            this.size = size;
+            this.data = switch (target) {
+                case LINEAR, HESSIAN -> Generators.seed000Regression(size, Generators.SEED000_FEATURES, 42).data();
+                case MLP -> Generators.seed000Mlp(size, 100, 0);
+                case CHOLESKY -> null;
+            };
+            this.matrix = target == Target.CHOLESKY ? NewtonBench.spd(size, 100, size) : null;
+            this.rhs = target == Target.CHOLESKY ? new Random(1).doubles(size, -1, 1).toArray() : null;
+        }
+
+        /** Float32 sums in another order differ by a few hundred u; a wrong kernel by far more. */
+        double tolerance() {
+            return p == Precision.FP32 ? 1e-4 : 1e-10;
+        }
+
+        Timing.Result time(ClRuntime rt, int warmup, int repeats) {
+            if (target == Target.CHOLESKY) {
+                try (Cholesky chol = new Cholesky(rt, p, size, Cholesky.Tuning.forDevice(rt.deviceTuning()).withSmallMax(1));
+                     DeviceArray h = rt.upload(p, matrix); DeviceArray b = rt.upload(p, rhs);
+                     DeviceArray x = rt.allocate(p, size)) {
+                    Timing.Result r = Timing.measure(rt, warmup, repeats, () -> chol.factorSolve(h, 0, false, b, x));
+                    if (!chol.readInfo().ok()) {
+                        throw new IllegalStateException("factorisation failed at pivot " + chol.readInfo().failedPivot());
+                    }
+                    lastResult = x.read();
+                    return r;
+                }
+            }
+            try (DeviceDataset d = new DeviceDataset(rt, data, p);
+                 Objective m = target == Target.MLP
+                         ? new Mlp(d, MlpSpec.seed000(100, 20, 5, MlpSpec.Activation.IDENTITY))
+                         : new LinearRegression(d, false, 0.0);
+                 DeviceArray w = rt.upload(p, m.initialParameters(new Random(3)));
+                 DeviceArray g = rt.allocate(p, target == Target.HESSIAN
+                         ? (long) m.parameterCount() * m.parameterCount() : m.parameterCount());
+                 DeviceArray loss = rt.allocate(p, 1)) {
+                Runnable once = target == Target.HESSIAN ? () -> m.hessian(w, g) : () -> m.lossAndGradient(w, g, loss, 0);
+                Timing.Result r = Timing.measure(rt, warmup, repeats, once);
+                lastResult = g.read();
+                return r;
+            }
+        }
+    }
+}
