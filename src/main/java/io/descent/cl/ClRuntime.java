@@ -215,6 +215,16 @@ public final class ClRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * A marker enqueued now, to hand to {@link PhaseTimer#recordSpan} with the event of a library call
+     * that enqueues several kernels (CLBlast): the caller owns it until it is recorded.
+     */
+    public org.jocl.cl_event marker() {
+        org.jocl.cl_event ev = new org.jocl.cl_event();
+        ClException.check(CL.clEnqueueMarkerWithWaitList(queue(), 0, null, ev), "enqueueing a marker");
+        return ev;
+    }
+
     /** Waits for every enqueued command and reads their timings. */
     public void finish() {
         ClException.check(CL.clFinish(queue()), "waiting for the device");

@@ -28,7 +28,8 @@ public final class PhaseTimer {
     /** Events kept unread before the oldest are waited for, bounding host memory and driver handles. */
     static final int MAX_PENDING = 4096;
 
-    private record Pending(Phase phase, cl_event event) {
+    /** A recorded command; {@code since}, when not null, is a marker enqueued just before a library call. */
+    private record Pending(Phase phase, cl_event event, cl_event since) {
     }
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -43,9 +44,25 @@ public final class PhaseTimer {
 
     /** Takes ownership of {@code event}, the event of a command just enqueued under {@code phase}. */
     public void record(Phase phase, cl_event event) {
-        ops[phase.ordinal()]++;
+        add(new Pending(phase, event, null));
+    }
+
+    /**
+     * Takes ownership of both events of a library call that enqueues several kernels but hands back
+     * the event of its last one only (CLBlast does): {@code marker} was enqueued just before the call.
+     * The call's device time is the span from the marker's end (the queue reached the call) to the last
+     * kernel's end. On an in-order queue that covers all its kernels, plus any gap while the library
+     * was still enqueueing on the host with the queue already empty.
+     */
+    public void recordSpan(Phase phase, cl_event marker, cl_event last) {
         eventsCreated++;
-        pending.addLast(new Pending(phase, event));
+        add(new Pending(phase, last, marker));
+    }
+
+    private void add(Pending p) {
+        ops[p.phase().ordinal()]++;
+        eventsCreated++;
+        pending.addLast(p);
         if (pending.size() > MAX_PENDING) {
             drainCompleted();
             while (pending.size() > MAX_PENDING / 2) {
@@ -131,7 +148,8 @@ public final class PhaseTimer {
             }
             long[] start = new long[1];
             long[] end = new long[1];
-            ClException.check(CL.clGetEventProfilingInfo(p.event(), CL.CL_PROFILING_COMMAND_START, Sizeof.cl_ulong,
+            ClException.check(CL.clGetEventProfilingInfo(p.since() != null ? p.since() : p.event(),
+                    p.since() != null ? CL.CL_PROFILING_COMMAND_END : CL.CL_PROFILING_COMMAND_START, Sizeof.cl_ulong,
                     Pointer.to(start), null), "clGetEventProfilingInfo");
             ClException.check(CL.clGetEventProfilingInfo(p.event(), CL.CL_PROFILING_COMMAND_END, Sizeof.cl_ulong,
                     Pointer.to(end), null), "clGetEventProfilingInfo");
@@ -139,6 +157,10 @@ public final class PhaseTimer {
         } finally {
             CL.clReleaseEvent(p.event());
             eventsReleased++;
+            if (p.since() != null) {
+                CL.clReleaseEvent(p.since());
+                eventsReleased++;
+            }
         }
     }
 

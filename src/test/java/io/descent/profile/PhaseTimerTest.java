@@ -38,6 +38,42 @@ class PhaseTimerTest {
         assertEquals(0, rt.timer().liveEvents());
     }
 
+    /**
+     * A library call that hands back only its last kernel's event (CLBlast) is timed from a marker
+     * before it: the span covers every command after the marker, and both events are released.
+     */
+    @Test
+    void aSpanFromAMarkerCoversEveryCommandAfterIt() {
+        ClRuntime rt = TestDevices.runtime();
+        rt.finish();
+        PhaseTotals before = rt.timer().totals();
+        try (DeviceArray a = rt.allocate(Precision.FP32, 8_000_000); DeviceArray b = rt.allocate(Precision.FP32, 8_000_000)) {
+            a.fill(1.0, Phase.LOSS);              // the "library's" first kernel, timed alone
+            b.fill(2.0, Phase.HESSIAN);           // its second, timed alone
+            b.copyFrom(a, Phase.UPDATE);          // its last: the only event the library would return...
+            rt.finish();
+            PhaseTotals alone = rt.timer().totals().minus(before);
+            long sumAlone = alone.get(Phase.LOSS).deviceNanos() + alone.get(Phase.HESSIAN).deviceNanos()
+                    + alone.get(Phase.UPDATE).deviceNanos();
+            // ...so record the same three commands again as one span, from a fresh marker
+            org.jocl.cl_event m2 = rt.marker();
+            a.fill(1.0, Phase.LOSS);
+            b.fill(2.0, Phase.HESSIAN);
+            org.jocl.cl_event last = new org.jocl.cl_event();
+            org.jocl.CL.clEnqueueCopyBuffer(rt.queue(), a.mem(), b.mem(), 0, 0, a.bytes(), 0, null, last);
+            rt.timer().recordSpan(Phase.SOLVE, m2, last);
+            rt.finish();
+            PhaseTotals d = rt.timer().totals().minus(before).minus(alone);
+            assertEquals(1, d.get(Phase.SOLVE).operations(), "one library call");
+            long second = d.get(Phase.LOSS).deviceNanos() + d.get(Phase.HESSIAN).deviceNanos();
+            assertTrue(d.get(Phase.SOLVE).deviceNanos() >= second,
+                    "the span " + d.get(Phase.SOLVE).deviceNanos() + " ns covers the two fills before the copy ("
+                            + second + " ns)");
+            assertTrue(sumAlone > 0);
+        }
+        assertEquals(0, rt.timer().liveEvents(), "marker and last event both released");
+    }
+
     @Test
     void nestedWallScopesCountOnlyTheInnermost() throws InterruptedException {
         PhaseTimer t = new PhaseTimer();
