@@ -121,11 +121,17 @@ public final class TuneBench {
 
     /**
      * Times the current tuning (the baseline: the table's entry with {@value DeviceTuning#ENV}) and
-     * then each candidate on top of it; ranks them by device time. A candidate whose result differs
-     * from the baseline's by more than the precision allows, or that fails, is kept with its reason
-     * and never ranked best.
+     * each candidate on top of it, in {@code rounds} passes that alternate their order (forward, then
+     * backward), so a machine that drifts during the sweep favours no candidate. Each keeps the best
+     * of its per-pass medians; the spread across passes says how far to trust it. Ranked by device
+     * time. A candidate whose result differs from the baseline's by more than the precision allows,
+     * or that fails, is kept with its reason and never ranked best.
      */
-    public Map<String, Object> run(Target target, Precision p, int size, List<String> candidates, Consumer<String> progress) {
+    public Map<String, Object> run(Target target, Precision p, int size, List<String> candidates, int rounds,
+                                   Consumer<String> progress) {
+        if (rounds < 1) {
+            throw new UsageException("--rounds " + rounds + ": must be at least 1");
+        }
         p.requireSupportedBy(device);
         String base = System.getenv(DeviceTuning.ENV);
         String entry = DeviceTuning.forDevice(device).entryName();
@@ -135,46 +141,82 @@ public final class TuneBench {
         out.put("target", target.name().toLowerCase(Locale.ROOT));
         out.put("precision", p.label());
         out.put("size", size);
+        out.put("rounds", rounds);
         out.put("entry", entry);
         out.put("base_overrides", base == null ? "" : base);
         Work work = new Work(target, p, size);
-        Map<String, Object> baseline = measure(entry, base, "", work, null);
-        progress.accept("baseline (" + entry + (base == null || base.isBlank() ? "" : ", " + base) + "): "
-                + describe(baseline));
-        if (!(boolean) baseline.get("ok")) {
-            throw new IllegalStateException("the current tuning fails on this work: " + baseline.get("error"));
+        String baseName = "baseline (" + entry + (base == null || base.isBlank() ? "" : ", " + base) + ")";
+        Map<String, Object> first = measure(entry, base, "", work, null);
+        progress.accept("round 1/" + rounds + " " + baseName + ": " + describe(first));
+        if (!(boolean) first.get("ok")) {
+            throw new IllegalStateException("the current tuning fails on this work: " + first.get("error"));
         }
         double[] reference = work.lastResult;
-        double t0 = (double) baseline.get("device_median_s");
-        out.put("baseline", baseline);
-        List<Map<String, Object>> results = new ArrayList<>();
-        for (String c : candidates) {
-            Map<String, Object> r = measure(entry, base, c, work, reference);
-            if (r.get("device_median_s") != null) {
-                r.put("speedup", t0 / (double) r.get("device_median_s"));
+        List<String> all = new ArrayList<>();
+        all.add("");
+        all.addAll(candidates);
+        Map<String, Map<String, Object>> kept = new LinkedHashMap<>();
+        Map<String, List<Double>> medians = new LinkedHashMap<>();
+        for (String c : all) medians.put(c, new ArrayList<>());
+        kept.put("", first);
+        medians.get("").add((double) first.get("device_median_s"));
+        for (int round = 0; round < rounds; round++) {
+            List<String> order = new ArrayList<>(all);
+            if (round % 2 == 1) java.util.Collections.reverse(order);
+            for (String c : order) {
+                if (round == 0 && c.isEmpty()) continue; // measured above, to have the reference first
+                Map<String, Object> r = measure(entry, base, c, work, reference);
+                Map<String, Object> k = kept.get(c);
+                if (!(boolean) r.get("ok") || k == null || ((boolean) k.get("ok")
+                        && (double) r.get("device_median_s") < (double) k.get("device_median_s"))) {
+                    kept.put(c, r);
+                }
+                if ((boolean) r.get("ok")) medians.get(c).add((double) r.get("device_median_s"));
+                progress.accept("round " + (round + 1) + "/" + rounds + " " + (c.isEmpty() ? baseName : c) + ": "
+                        + describe(r));
             }
-            progress.accept(c + ": " + describe(r));
-            results.add(r);
+        }
+        Map<String, Object> baseline = kept.get("");
+        double t0 = (double) baseline.get("device_median_s");
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (String c : all) {
+            Map<String, Object> r = kept.get(c);
+            List<Double> m = medians.get(c);
+            if (m.size() > 1) {
+                double lo = m.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+                double hi = m.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+                r.put("spread_across_rounds", (hi - lo) / lo);
+            }
+            r.put("round_medians_s", m);
+            if ((boolean) r.get("ok")) r.put("speedup", t0 / (double) r.get("device_median_s"));
+            if (!c.isEmpty()) results.add(r);
         }
         results.sort(Comparator.comparing((Map<String, Object> r) -> !(boolean) r.get("ok"))
                 .thenComparingDouble(r -> r.get("device_median_s") == null ? Double.MAX_VALUE
                         : (double) r.get("device_median_s")));
+        out.put("baseline", baseline);
         out.put("results", results);
-        Map<String, Object> best = results.isEmpty() || !(boolean) results.get(0).get("ok") ? baseline : results.get(0);
+        Map<String, Object> best = results.isEmpty() || !(boolean) results.get(0).get("ok")
+                || (double) results.get(0).get("device_median_s") >= t0 ? baseline : results.get(0);
         double speedup = t0 / (double) best.get("device_median_s");
         out.put("best", best.get("overrides"));
         out.put("best_speedup", speedup);
-        // a gain inside the spread of either measurement is no gain: say so rather than crown noise
-        double noise = Math.max((double) baseline.get("device_spread"), (double) best.get("device_spread"));
+        // a gain inside the noise of either measurement is no gain: say so rather than crown noise
+        double noise = Math.max(noise(baseline), noise(best));
         out.put("beyond_noise", best != baseline && speedup > 1 + noise);
         return out;
     }
 
+    /** The larger of a result's spread within its best round and across rounds. */
+    private static double noise(Map<String, Object> r) {
+        double across = r.get("spread_across_rounds") == null ? 0 : (double) r.get("spread_across_rounds");
+        return Math.max((double) r.get("device_spread"), across);
+    }
+
     private static String describe(Map<String, Object> r) {
         if (!(boolean) r.get("ok")) return "FAILED: " + r.get("error");
-        return String.format("%.3f ms device (spread %.0f%%)%s", 1e3 * (double) r.get("device_median_s"),
-                100 * (double) r.get("device_spread"), r.containsKey("speedup")
-                        ? String.format(", %.2fx the baseline", (double) r.get("speedup")) : "");
+        return String.format("%.3f ms device (spread %.0f%%)", 1e3 * (double) r.get("device_median_s"),
+                100 * (double) r.get("device_spread"));
     }
 
     private Map<String, Object> measure(String entry, String base, String candidate, Work work, double[] reference) {

@@ -63,6 +63,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--repeats", defaultValue = "10", description = "Default ${DEFAULT-VALUE}.")
         int repeats;
 
+        @Option(names = "--rounds", defaultValue = "2",
+                description = "Passes over the candidates, alternating their order; each keeps its best "
+                        + "(default ${DEFAULT-VALUE}).")
+        int rounds;
+
         @Spec
         CommandSpec spec;
 
@@ -75,7 +80,7 @@ final class BenchCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             Map<String, Object> result = new io.descent.bench.TuneBench(device, warmup, repeats).run(t,
                     Precision.parse(precision), size != null ? size : io.descent.bench.TuneBench.defaultSize(t, device),
-                    candidates, line -> {
+                    candidates, rounds, line -> {
                         err.println("tune: " + line);
                         err.flush();
                     });

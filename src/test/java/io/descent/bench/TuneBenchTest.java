@@ -46,15 +46,21 @@ class TuneBenchTest {
         int size = target == TuneBench.Target.CHOLESKY ? 77 : target == TuneBench.Target.MLP ? 501 : 5003;
         List<String> lines = new ArrayList<>();
         Map<String, Object> r = new TuneBench(TestDevices.device(), 0, 2).run(target, Precision.FP32, size,
-                TuneBench.candidates(sweep), lines::add);
+                TuneBench.candidates(sweep), 2, lines::add);
         List<Map<String, Object>> results = (List<Map<String, Object>>) r.get("results");
         assertEquals(4, results.size());
         for (Map<String, Object> c : results) {
             assertEquals(true, c.get("ok"), c.get("overrides") + ": " + c.get("error"));
             assertTrue((double) c.get("difference") <= 1e-4, c.toString());
         }
-        assertEquals(5, lines.size(), "the baseline, then one line per candidate");
-        assertTrue(lines.get(0).startsWith("baseline (" + TestDevices.runtime().deviceTuning().entryName()), lines.get(0));
+        assertEquals(10, lines.size(), "baseline and 4 candidates, twice");
+        String entry = TestDevices.runtime().deviceTuning().entryName();
+        assertTrue(lines.get(0).startsWith("round 1/2 baseline (" + entry), "the baseline first: " + lines.get(0));
+        assertTrue(lines.get(9).startsWith("round 2/2 baseline (" + TestDevices.runtime().deviceTuning().entryName()),
+                "the second round runs backwards, ending with the baseline: " + lines.get(9));
+        for (Map<String, Object> c : results) {
+            assertEquals(2, ((List<?>) c.get("round_medians_s")).size(), "a median per round");
+        }
         double fastest = (double) results.get(0).get("device_median_s");
         for (Map<String, Object> c : results) assertTrue((double) c.get("device_median_s") >= fastest, "ranked");
     }
