@@ -3,21 +3,15 @@ GPU run sits next to a PoCL run of the same command.
 
     python3 benchmarks/gpu/report.py gpu-roofline/roofline.json pocl-roofline.json
 """
-import json
+import os
 import sys
 
-
-def load(path):
-    with open(path) as f:
-        return json.load(f)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from report import load, spread  # noqa: E402  (benchmarks/report.py: the same helpers)
 
 
 def pct(x):
     return "%.0f%%" % (100 * x)
-
-
-def spread(c):
-    return pct((c["p75_s"] - c["p25_s"]) / c["median_s"]) if c.get("median_s") else "-"
 
 
 def table(header, rows):

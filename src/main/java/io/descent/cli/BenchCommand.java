@@ -84,9 +84,13 @@ final class BenchCommand implements Runnable {
                         err.println("tune: " + line);
                         err.flush();
                     });
-            err.printf("tune: best %s=\"%s\" (%.2fx the current tuning%s)%n", io.descent.cl.DeviceTuning.ENV,
-                    result.get("best"), (double) result.get("best_speedup"),
-                    Boolean.TRUE.equals(result.get("beyond_noise")) ? "" : ", within the noise: keep the current one");
+            if (Boolean.TRUE.equals(result.get("beyond_noise"))) {
+                err.printf("tune: best %s=\"%s\": %.2fx the current tuning head to head%n",
+                        io.descent.cl.DeviceTuning.ENV, result.get("best"), (double) result.get("best_speedup"));
+            } else {
+                err.printf("tune: no candidate beat the current tuning beyond the noise (sweep's best: \"%s\", "
+                        + "%.2fx head to head); keep the current one%n", result.get("best"), (double) result.get("best_speedup"));
+            }
             spec.commandLine().getOut().println(Json.write(result));
             return 0;
         }

@@ -53,7 +53,12 @@ class TuneBenchTest {
             assertEquals(true, c.get("ok"), c.get("overrides") + ": " + c.get("error"));
             assertTrue((double) c.get("difference") <= 1e-4, c.toString());
         }
-        assertEquals(10, lines.size(), "baseline and 4 candidates, twice");
+        assertEquals(10, lines.stream().filter(l -> l.startsWith("round ")).count(), "baseline and 4 candidates, twice");
+        if (!r.get("best").equals("")) {
+            assertTrue(lines.get(10).startsWith("head to head with the baseline"), lines.get(10));
+            Map<String, Object> c = (Map<String, Object>) r.get("confirmation");
+            assertEquals(5, ((List<?>) c.get("speedups")).size(), "five alternating pairs");
+        }
         String entry = TestDevices.runtime().deviceTuning().entryName();
         assertTrue(lines.get(0).startsWith("round 1/2 baseline (" + entry), "the baseline first: " + lines.get(0));
         assertTrue(lines.get(9).startsWith("round 2/2 baseline (" + TestDevices.runtime().deviceTuning().entryName()),
