@@ -65,7 +65,8 @@ class MainTest {
             for (Object o : (List<Object>) pm.get("devices")) {
                 Map<String, Object> dm = (Map<String, Object>) o;
                 for (String key : List.of("index", "name", "vendor", "type", "opencl_version", "compute_units",
-                        "max_work_group_size", "global_memory_bytes", "local_memory_bytes", "float64", "selected")) {
+                        "max_work_group_size", "global_memory_bytes", "local_memory_bytes", "float64", "selected",
+                        "tuning")) {
                     assertTrue(dm.containsKey(key), "device has " + key + ": " + dm);
                 }
                 if ("cpu".equals(dm.get("type")) && !sawCpu) {
@@ -73,6 +74,10 @@ class MainTest {
                     assertEquals(true, dm.get("float64"), "PoCL's CPU device has float64");
                     assertEquals(true, dm.get("selected"), "--device cpu selects the first CPU");
                     assertEquals(dm.get("index"), root.get("selected"));
+                    Map<String, Object> tuning = (Map<String, Object>) dm.get("tuning");
+                    assertEquals(TestDevices.runtime().deviceTuning().entryName(), tuning.get("entry"));
+                    assertEquals(TestDevices.runtime().workGroupSize(),
+                            ((Number) ((Map<String, Object>) tuning.get("values")).get("WGS")).intValue());
                 }
             }
         }
@@ -95,6 +100,22 @@ class MainTest {
         Map<String, Object> check = (Map<String, Object>) dev.get("check");
         assertEquals(true, check.get("ok"), String.valueOf(check));
         assertTrue(((Double) check.get("fp32_error")) < 1e-5, String.valueOf(check));
+    }
+
+    @Test
+    void benchToolsRefuseBadArgumentsWithExitCode2() {
+        Result target = run("bench", "tune", "--target", "gemm");
+        assertEquals(2, target.code(), target.err());
+        assertTrue(target.err().contains("unknown tuning target 'gemm': linear, hessian, mlp or cholesky"), target.err());
+        Result sweep = run("bench", "tune", "--sweep", "WGS=64 FOO=1,2");
+        assertEquals(2, sweep.code(), sweep.err());
+        assertTrue(sweep.err().contains("unknown key 'FOO'"), sweep.err());
+        Result scen = run("bench", "roofline", "--scenarios", "xcos");
+        assertEquals(2, scen.code(), scen.err());
+        assertTrue(scen.err().contains("'xcos' is not an MLP scenario"), scen.err());
+        Result rows = run("bench", "roofline", "--rows", "0");
+        assertEquals(2, rows.code(), rows.err());
+        assertTrue(rows.err().contains("--rows 0: must be at least 1"), rows.err());
     }
 
     @Test
