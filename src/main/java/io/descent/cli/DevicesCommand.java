@@ -52,6 +52,7 @@ final class DevicesCommand implements Callable<Integer> {
             throw new io.descent.cl.ClException(org.jocl.CL.CL_DEVICE_NOT_FOUND, "looking for OpenCL devices");
         }
         DeviceInfo selected = deviceOptions.select();
+        DeviceTuning.forDevice(selected); // a bad DESCENT_TUNING fails here, before any output
         List<DeviceInfo> checked = deviceOptions.device == null ? devices : List.of(selected);
         Map<Integer, Map<String, Object>> checks = new LinkedHashMap<>();
         if (check) {
