@@ -78,6 +78,8 @@ public final class DeviceTuning {
     record Entry(String name, String measuredOn, Predicate<DeviceInfo> matches, Map<Key, Integer> values) {
     }
 
+    // Columns, in Key order: WGS, VEC_BYTES, CHUNKED, GROUPS_PER_CU, TILE_BLOCKS, RB;
+    // MLP_VEC_BYTES, MLP_WGS, MLP_CHUNKS, MLP_GROUPS_PER_CU; CHOL_SMALL, CHOL_BLOCK, CHOL_VEC, CHOL_ROWS.
     private static final Map<Key, Integer> GPU = values(
             256, 4, 0, 8, 32, 8,
             4, 64, 1, 8,
@@ -85,7 +87,7 @@ public final class DeviceTuning {
 
     /** First match wins; the last entry matches every device. */
     static final List<Entry> TABLE = List.of(
-            new Entry("cpu", "PoCL 3.1 on 2 cores of an AVX-512 Xeon (benchmarks/RESULTS.md)", DeviceInfo::isCpu, values(
+            new Entry("cpu", "PoCL 3.1 on 2 cores of an AVX-512 AMD EPYC VM (benchmarks/RESULTS.md)", DeviceInfo::isCpu, values(
                     16, 32, 1, 4, 32, 8,
                     64, 1, 16, 4,
                     192, 64, 16, 16)),
