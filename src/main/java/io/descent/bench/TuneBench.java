@@ -169,7 +169,8 @@ public final class TuneBench {
                 if (round == 0 && c.isEmpty()) continue; // measured above, to have the reference first
                 Map<String, Object> r = measure(entry, base, c, work, reference);
                 Map<String, Object> k = kept.get(c);
-                if (!(boolean) r.get("ok") || k == null || ((boolean) k.get("ok")
+                boolean keepFailure = !c.isEmpty(); // a failed candidate is flagged; the baseline keeps its good run
+                if ((!(boolean) r.get("ok") && keepFailure) || k == null || ((boolean) r.get("ok") && (boolean) k.get("ok")
                         && (double) r.get("device_median_s") < (double) k.get("device_median_s"))) {
                     kept.put(c, r);
                 }
