@@ -1,7 +1,8 @@
 """Markdown tables from 'descent bench roofline' JSON files, one column group per device, so a
-GPU run sits next to a PoCL run of the same command.
+GPU run sits next to a PoCL run of the same command; with --peer, the PyTorch peer's JSON
+(torch_roofline.py) of the first run, as ratios.
 
-    python3 benchmarks/gpu/report.py gpu-roofline/roofline.json pocl-roofline.json
+    python3 benchmarks/gpu/report.py [--peer gpu-roofline/torch-roofline.json] gpu-roofline/roofline.json pocl-roofline.json
 """
 import os
 import sys
@@ -78,7 +79,56 @@ def report(runs):
     return "\n\n".join(parts) + "\n"
 
 
+def ratio(peer_s, ours_s):
+    return "%.2fx" % (peer_s / ours_s) if ours_s else "-"
+
+
+def against(r, peer):
+    """descent's run against the peer's same work: peer time / descent time (> 1: descent is faster)."""
+    rows = [["copy", "%.1f GB/s" % r["copy"]["gbps_device"], "%.1f GB/s" % peer["copy"]["gbps_device"],
+             ratio(r["copy"]["device_median_s"], peer["copy"]["device_median_s"]) + " (rate ratio)"]]
+    for p in ("fp32", "fp64"):
+        if "gemm_" + p in r and "gemm_" + p in peer:
+            rows.append(["GEMM %d %s" % (r["gemm_" + p]["n"], p), "%.0f GFLOP/s (CLBlast)" % r["gemm_" + p]["gflops_device"],
+                         "%.0f GFLOP/s" % peer["gemm_" + p]["gflops_device"],
+                         "%.2fx (rate ratio)" % (r["gemm_" + p]["gflops_device"] / peer["gemm_" + p]["gflops_device"])])
+    for p in ("fp32", "fp64"):
+        lin, plin = r.get("linear_" + p), peer.get("linear_" + p)
+        if not lin or not plin:
+            continue
+        for case in ("gradient", "loss", "hessian"):
+            ours, theirs = lin[case + "_" + p], plin[case]
+            rows.append(["%s %s (wall)" % (case, p), "%.3f ms" % (1e3 * ours["median_s"]),
+                         "%.3f ms (%s)" % (1e3 * theirs["median_s"], theirs["config"]), ratio(theirs["median_s"], ours["median_s"])])
+        ours, theirs = r["newton_step_" + p]["wall"], plin["newton_step"]
+        rows.append(["Newton step %s (wall)" % p, "%.3f ms" % (1e3 * ours["median_s"]), "%.3f ms (closed form)" % (1e3 * theirs["median_s"]),
+                     ratio(theirs["median_s"], ours["median_s"])])
+        ours_chol = {}
+        for entries in r["cholesky_" + p].values():
+            for e in entries:
+                if e["ok"] and (e["n"] not in ours_chol or e["median_s"] < ours_chol[e["n"]]["median_s"]):
+                    ours_chol[e["n"]] = e
+        for e in peer["cholesky_" + p]:
+            if e["n"] in ours_chol:
+                o = ours_chol[e["n"]]
+                rows.append(["Cholesky n=%d %s (wall)" % (e["n"], p), "%.2f ms" % (1e3 * o["median_s"]),
+                             "%.2f ms" % (1e3 * e["median_s"]), ratio(e["median_s"], o["median_s"])])
+    for m, pm in zip(r["mlp"], peer["mlp"]):
+        rows.append(["%s %s gradient (wall)" % (m["scenario"], m["precision"]), "%.1f us" % m["us_per_gradient_wall"],
+                     "%.1f us" % pm["us_per_gradient_wall"], ratio(pm["us_per_gradient_wall"], m["us_per_gradient_wall"])])
+    return ("## Against %s on the same device (%s)\n\nratio = the peer's time / descent's (above 1: descent is "
+            "faster); for rates, descent's rate / the peer's.\n\n" % (peer["peer"], peer["device"])
+            + table(["work", "descent", peer["peer"], "ratio"], rows) + "\n")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    peer = None
+    if args[:1] == ["--peer"]:
+        peer, args = load(args[1]), args[2:]
+    if not args:
         sys.exit(__doc__)
-    sys.stdout.write(report([load(p) for p in sys.argv[1:]]))
+    runs = [load(p) for p in args]
+    sys.stdout.write(report(runs))
+    if peer:
+        sys.stdout.write("\n" + against(runs[0], peer))

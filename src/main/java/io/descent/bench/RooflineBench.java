@@ -121,6 +121,12 @@ public final class RooflineBench {
                     row.put("precision", p.label());
                     row.put("rows", e.rows);
                     row.put("parameters", m.parameterCount());
+                    if (m instanceof io.descent.objective.Mlp mlp) { // the shape, so a peer can build the same network
+                        row.put("dim_in", mlp.spec().dimIn());
+                        row.put("hidden", mlp.spec().hidden());
+                        row.put("activation", mlp.spec().activation().label());
+                        row.put("loss", mlp.spec().loss().label());
+                    }
                     Map<String, Object> cases = objectives.objective(m, "mlp", p.label());
                     @SuppressWarnings("unchecked")
                     Map<String, Object> grad = (Map<String, Object>) cases.get("mlp_gradient_" + p.label());
