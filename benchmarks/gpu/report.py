@@ -47,14 +47,16 @@ def report(runs):
                 rows.append([r["device"], p, case, "%.3f ms" % (1e3 * c["device_median_s"]),
                              "%.1f" % c["gbps_device"], pct(c["share_of_copy_bandwidth"]), pct(c["launch_share"]),
                              spread(c)])
-            n = r["newton_step_" + p]
+            n = r.get("newton_step_" + p)
+            if not n:
+                continue
             ph = n["device_median_s_by_phase"]
             rows.append([r["device"], p, "Newton step (%s)" % ", ".join("%s %.2f ms" % (k, 1e3 * v) for k, v in ph.items() if v),
                          "%.3f ms" % (1e3 * n["device_median_s"]), "-", "-",
                          pct(max(0, 1 - n["device_median_s"] / n["wall"]["median_s"])), spread(n["wall"])])
     parts.append("## Linear regression, %s rows x 11\n\nGB/s counts X and y read once; the copy moves each byte twice, "
                  "so a read-only kernel at 100%% of the copy's figure reads at twice the copy's read rate.\n\n"
-                 % "{:,}".format(runs[0]["newton_step_fp32"]["rows"]) + table(
+                 % "{:,}".format(runs[0].get("newton_step_fp32", {}).get("rows", 0)) + table(
         ["device", "precision", "what", "device time", "GB/s", "of copy", "launch share", "spread"], rows))
     rows = []
     for r in runs:
@@ -70,7 +72,7 @@ def report(runs):
         ["device", "precision", "path", "n", "device time", "GFLOP/s", "of GEMM", "factor"], rows))
     rows = []
     for r in runs:
-        for m in r["mlp"]:
+        for m in r.get("mlp", []):
             rows.append([r["device"], m["scenario"], m["precision"], m["parameters"], "%.1f" % m["us_per_gradient_wall"],
                          "%.1f" % m["us_per_gradient_device"], pct(m["launch_share"]), pct(m["device_spread"])])
     parts.append("## Full-batch MLP gradient\n\nlaunch share = 1 - device time / wall time (enqueue, launch "
@@ -100,6 +102,8 @@ def against(r, peer):
             ours, theirs = lin[case + "_" + p], plin[case]
             rows.append(["%s %s (wall)" % (case, p), "%.3f ms" % (1e3 * ours["median_s"]),
                          "%.3f ms (%s)" % (1e3 * theirs["median_s"], theirs["config"]), ratio(theirs["median_s"], ours["median_s"])])
+        if "newton_step_" + p not in r or "cholesky_" + p not in r or "cholesky_" + p not in peer:
+            continue
         ours, theirs = r["newton_step_" + p]["wall"], plin["newton_step"]
         rows.append(["Newton step %s (wall)" % p, "%.3f ms" % (1e3 * ours["median_s"]), "%.3f ms (closed form)" % (1e3 * theirs["median_s"]),
                      ratio(theirs["median_s"], ours["median_s"])])
@@ -113,7 +117,7 @@ def against(r, peer):
                 o = ours_chol[e["n"]]
                 rows.append(["Cholesky n=%d %s (wall)" % (e["n"], p), "%.2f ms" % (1e3 * o["median_s"]),
                              "%.2f ms" % (1e3 * e["median_s"]), ratio(e["median_s"], o["median_s"])])
-    for m, pm in zip(r["mlp"], peer["mlp"]):
+    for m, pm in zip(r.get("mlp", []), peer.get("mlp", [])):
         rows.append(["%s %s gradient (wall)" % (m["scenario"], m["precision"]), "%.1f us" % m["us_per_gradient_wall"],
                      "%.1f us" % pm["us_per_gradient_wall"], ratio(pm["us_per_gradient_wall"], m["us_per_gradient_wall"])])
     return ("## Against %s on the same device (%s)\n\nratio = the peer's time / descent's (above 1: descent is "

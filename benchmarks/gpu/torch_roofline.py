@@ -169,11 +169,14 @@ def main():
             torch.backends.cuda.matmul.allow_tf32 = False
             out["gemm_tf32_info"] = {"n": g, "gflops_device": 2.0 * g ** 3 / r["device_median_s"] / 1e9}
         del a
-    rows = d["newton_step_fp32"]["rows"]
-    cols = d["newton_step_fp32"]["parameters"]
+    # a partial descent run (stopped at its time limit) lacks its later parts: do what it has
     for p in precisions:
-        print("torch peer: linear %s" % p, file=sys.stderr)
-        out["linear_" + p] = linear(t, dev, rows, cols, DTYPES[p])
+        if "newton_step_" + p in d:
+            print("torch peer: linear %s" % p, file=sys.stderr)
+            rows, cols = d["newton_step_" + p]["rows"], d["newton_step_" + p]["parameters"]
+            out["linear_" + p] = linear(t, dev, rows, cols, DTYPES[p])
+        if "cholesky_" + p not in d:
+            continue
         sizes = sorted({e["n"] for path in d["cholesky_" + p].values() for e in path})
         chol = []
         for size in sizes:
@@ -186,7 +189,7 @@ def main():
             del m, spd
         out["cholesky_" + p] = chol
     out["mlp"] = []
-    for m in d["mlp"]:
+    for m in d.get("mlp", []):
         print("torch peer: %s %s" % (m["scenario"], m["precision"]), file=sys.stderr)
         out["mlp"].append(mlp_gradient(t, dev, m))
     json.dump(out, sys.stdout, indent=1)

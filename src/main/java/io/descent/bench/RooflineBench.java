@@ -49,6 +49,15 @@ public final class RooflineBench {
     }
 
     public Map<String, Object> run(Plan plan, java.util.function.Consumer<String> progress) {
+        return run(plan, progress, results -> { });
+    }
+
+    /**
+     * As {@link #run(Plan, java.util.function.Consumer)}, handing the results so far to {@code partial}
+     * after each part, so a run stopped from outside keeps what it measured.
+     */
+    public Map<String, Object> run(Plan plan, java.util.function.Consumer<String> progress,
+                                   java.util.function.Consumer<Map<String, Object>> partial) {
         Map<String, Object> out = new LinkedHashMap<>();
         DeviceInfo d = rt.device();
         out.put("device", d.name());
@@ -70,6 +79,7 @@ public final class RooflineBench {
             Map<String, Object> g = ceilings.gemm(plan.gemmN(), p);
             out.put("gemm_" + p.label(), g);
             gemmRate.put(p, (double) g.get("gflops_device"));
+            partial.accept(out);
         }
 
         progress.accept("generating " + plan.rows() + " x " + (plan.features() + 1) + " regression");
@@ -88,6 +98,7 @@ public final class RooflineBench {
                 out.put("linear_" + p.label(), lin);
                 out.put("newton_step_" + p.label(), newton.newtonStep(dd, g.trueWeights(), false));
             }
+            partial.accept(out);
         }
         g = null; // the regression's host arrays can go before the Cholesky's matrices arrive
 
@@ -106,9 +117,12 @@ public final class RooflineBench {
                 }
             }
             out.put("cholesky_" + p.label(), chol);
+            partial.accept(out);
         }
 
         List<Object> mlps = new ArrayList<>();
+        out.put("mlp", mlps);
+
         for (String name : plan.scenarios()) {
             for (Precision p : plan.precisions()) {
                 progress.accept(name + " " + p.label());
@@ -136,10 +150,10 @@ public final class RooflineBench {
                     row.put("device_spread", grad.get("device_spread"));
                     row.put("cases", cases);
                     mlps.add(row);
+                    partial.accept(out);
                 }
             }
         }
-        out.put("mlp", mlps);
         return out;
     }
 }

@@ -51,6 +51,10 @@ final class BenchRooflineCommand implements Callable<Integer> {
             + "mlp-100k-relu, mlp-100k-linear).")
     List<String> scenarios;
 
+    @Option(names = "--partial", description = "Rewrite this JSON file after each part, so a run stopped early "
+            + "keeps what it measured.")
+    java.nio.file.Path partial;
+
     @Option(names = "--warmup", defaultValue = "3", description = "Default ${DEFAULT-VALUE}.")
     int warmup;
 
@@ -93,7 +97,7 @@ final class BenchRooflineCommand implements Callable<Integer> {
             result = new RooflineBench(rt, warmup, repeats).run(plan, step -> {
                 err.println("roofline: " + step);
                 err.flush();
-            });
+            }, partial == null ? r -> { } : r -> io.descent.report.Json.writeAtomically(partial, r));
         }
         spec.commandLine().getOut().println(Json.write(result));
         return 0;

@@ -8,14 +8,9 @@ import io.descent.report.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,27 +54,12 @@ public final class Checkpoint {
         return new Checkpoint(m);
     }
 
-    /** Writes atomically to {@code file}. */
+    /** Writes atomically to {@code file} (see {@link Json#writeAtomically}). */
     public void write(Path file) {
-        Path target = file.toAbsolutePath();
         try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-            try {
-                Files.write(tmp, Json.write(json).getBytes(StandardCharsets.UTF_8));
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
-                try {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing checkpoint " + file + ": " + e.getMessage(), e);
+            Json.writeAtomically(file, json);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("writing checkpoint " + file + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 

@@ -25,7 +25,12 @@ class RooflineBenchTest {
         RooflineBench.Plan plan = new RooflineBench.Plan(1 << 20, 67, 5003, 10, ps, new int[]{70, 129},
                 List.of("mlp-10k"), 10);
         List<String> steps = new ArrayList<>();
-        Map<String, Object> r = new RooflineBench(rt, 1, 3).run(plan, steps::add);
+        List<List<String>> partials = new ArrayList<>();
+        Map<String, Object> r = new RooflineBench(rt, 1, 3).run(plan, steps::add,
+                m -> partials.add(List.copyOf(m.keySet())));
+        assertTrue(partials.size() >= 4, "results handed on after each part: " + partials.size());
+        assertTrue(partials.get(0).contains("copy") && !partials.get(0).contains("mlp"), partials.get(0).toString());
+        assertEquals(List.copyOf(r.keySet()), partials.get(partials.size() - 1), "the last partial is the whole result");
         assertEquals(rt.device().name(), r.get("device"));
         assertEquals(rt.deviceTuning().describe(), r.get("tuning"));
         Map<String, Object> copy = (Map<String, Object>) r.get("copy");

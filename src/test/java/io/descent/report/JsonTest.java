@@ -11,6 +11,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class JsonTest {
     @Test
+    void writesAFileAtomicallyAndLeavesNoTemporaryBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("sub/out.json");
+        Json.writeAtomically(file, Map.of("a", 1));
+        Json.writeAtomically(file, Map.of("a", 2)); // replaces it
+        assertEquals(Map.of("a", 2.0), Json.parse(java.nio.file.Files.readString(file)));
+        try (var files = java.nio.file.Files.list(file.getParent())) {
+            assertEquals(List.of("out.json"), files.map(f -> f.getFileName().toString()).toList());
+        }
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                () -> Json.writeAtomically(file.resolve("below-a-file.json"), Map.of()));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("writing " + file.resolve("below-a-file.json")),
+                e.getMessage());
+    }
+
+    @Test
     void writesAndReadsBack() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", "pthread \"cpu\"\n\ttab");
