@@ -2,7 +2,6 @@ package io.descent.objective;
 
 import io.descent.UsageException;
 import io.descent.cl.DeviceArray;
-import io.descent.cl.IndexArray;
 import io.descent.cl.Precision;
 import io.descent.cl.Program;
 import io.descent.data.DeviceDataset;
@@ -23,11 +22,10 @@ import java.util.Map;
  * per work-group are added by {@code reduce_columns}, then a finish kernel scales by 1/n and adds
  * the penalty.
  */
-public abstract class LinearModel extends Objective implements Batchable {
+public abstract class LinearModel extends DataObjective {
     /** Largest parameter count for which the one-pass Hessian keeps its triangle in registers. */
     public static final int MAX_FUSED_HESSIAN = 64;
 
-    private final DeviceDataset data;
     private final boolean intercept;
     private final double alpha;
     private final int p;
@@ -37,14 +35,12 @@ public abstract class LinearModel extends Objective implements Batchable {
     private final int maxGroups;
     private final DeviceArray partial;
     private final DeviceArray sums;
-    private final RowSelection selection;
 
     protected LinearModel(DeviceDataset data, boolean intercept, double alpha, int model) {
-        super(data.runtime(), data.precision());
+        super(data);
         if (!(alpha >= 0) || Double.isInfinite(alpha)) {
             throw new UsageException("L2 penalty alpha = " + alpha + ": it must be a finite number >= 0");
         }
-        this.data = data;
         this.intercept = intercept;
         this.alpha = alpha;
         this.p = data.cols() + (intercept ? 1 : 0);
@@ -60,7 +56,6 @@ public abstract class LinearModel extends Objective implements Batchable {
         int cols = Math.max(p * (p + 1) / 2, Math.max(p + 1, MAX_STEPS));
         this.partial = runtime.allocate(acc, (long) maxGroups * cols);
         this.sums = runtime.allocate(acc, cols);
-        this.selection = new RowSelection(data);
     }
 
     public boolean intercept() {
@@ -71,33 +66,9 @@ public abstract class LinearModel extends Objective implements Batchable {
         return alpha;
     }
 
-    public DeviceDataset data() {
-        return data;
-    }
-
     @Override
     public int parameterCount() {
         return p;
-    }
-
-    @Override
-    public int rows() {
-        return data.rows();
-    }
-
-    @Override
-    public int batchRows() {
-        return selection.count();
-    }
-
-    @Override
-    public void useRows(IndexArray indices, int count) {
-        selection.use(indices, count);
-    }
-
-    @Override
-    public void useAllRows() {
-        selection.all();
     }
 
     /** Parameter names: "intercept" first when there is one, then the data's column names. */
@@ -168,6 +139,6 @@ public abstract class LinearModel extends Objective implements Batchable {
     public void close() {
         partial.close();
         sums.close();
-        selection.close();
+        super.close();
     }
 }

@@ -2,7 +2,6 @@ package io.descent.objective;
 
 import io.descent.UsageException;
 import io.descent.cl.DeviceArray;
-import io.descent.cl.IndexArray;
 import io.descent.cl.Program;
 import io.descent.data.DeviceDataset;
 import io.descent.profile.Phase;
@@ -32,14 +31,13 @@ import java.util.TreeMap;
  * row and column), with K as large as a partial-sum buffer of {@value #MAX_DENSE_PARTIAL} values allows;
  * then H is symmetrised, H = (A + A') / 2, so it is exactly symmetric.
  */
-public final class Mlp extends Objective implements Batchable {
+public final class Mlp extends DataObjective {
     /** Which matrix {@code hessian} and {@code hessianVector} use. */
     public enum Curvature { EXACT, GAUSS_NEWTON }
 
     /** Most partial-sum values (groups x K x p) a dense-matrix block may use. */
     public static final long MAX_DENSE_PARTIAL = 1L << 22;
 
-    private final DeviceDataset data;
     private final MlpSpec spec;
     private final Curvature curvature;
     private final MlpTuning tuning;
@@ -47,7 +45,6 @@ public final class Mlp extends Objective implements Batchable {
     private final Program program;
     private final DeviceArray partial;
     private final DeviceArray stepParams;
-    private final RowSelection selection;
     private DeviceArray densePartial;
     private DeviceArray unitVectors;
     private int denseBlock;
@@ -62,7 +59,7 @@ public final class Mlp extends Objective implements Batchable {
     }
 
     public Mlp(DeviceDataset data, MlpSpec spec, Curvature curvature, MlpTuning tuning) {
-        super(data.runtime(), data.precision());
+        super(data);
         if (data.cols() != spec.dimIn()) {
             throw new UsageException("network " + spec.describe() + " takes " + spec.dimIn() + " inputs, data set '"
                     + data.host().name() + "' has " + data.cols() + " feature columns");
@@ -75,25 +72,18 @@ public final class Mlp extends Objective implements Batchable {
                 }
             }
         }
-        this.data = data;
         this.spec = spec;
         this.curvature = curvature;
         this.tuning = tuning;
         this.p = spec.parameterCount();
         this.program = runtime.program("mlp.cl", precision, defines(spec, tuning));
         this.partial = runtime.allocate(precision, (long) tuning.maxGroups() * Math.max(p + 1, MAX_STEPS));
-        DeviceArray sp = null;
-        RowSelection sel = null;
         try {
-            sp = runtime.allocate(precision, (long) MAX_STEPS * p);
-            sel = new RowSelection(data);
+            this.stepParams = runtime.allocate(precision, (long) MAX_STEPS * p);
         } catch (RuntimeException e) {
             partial.close();
-            if (sp != null) sp.close();
             throw e;
         }
-        this.stepParams = sp;
-        this.selection = sel;
     }
 
     /** The kernel defines of a network shape and tuning (see mlp.cl). */
@@ -150,10 +140,6 @@ public final class Mlp extends Objective implements Batchable {
         return tuning;
     }
 
-    public DeviceDataset data() {
-        return data;
-    }
-
     @Override
     public int parameterCount() {
         return p;
@@ -163,26 +149,6 @@ public final class Mlp extends Objective implements Batchable {
     @Override
     public double[] initialParameters(Random random) {
         return spec.initialParameters(random);
-    }
-
-    @Override
-    public int rows() {
-        return data.rows();
-    }
-
-    @Override
-    public int batchRows() {
-        return selection.count();
-    }
-
-    @Override
-    public void useRows(IndexArray indices, int count) {
-        selection.use(indices, count);
-    }
-
-    @Override
-    public void useAllRows() {
-        selection.all();
     }
 
     /** Work-groups for the current batch: one per tile, at most the tuning's maximum. */
@@ -259,7 +225,7 @@ public final class Mlp extends Objective implements Batchable {
     public void close() {
         partial.close();
         stepParams.close();
-        selection.close();
+        super.close();
         if (densePartial != null) {
             densePartial.close();
             unitVectors.close();

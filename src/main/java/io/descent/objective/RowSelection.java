@@ -7,17 +7,16 @@ import io.descent.data.DeviceDataset;
  * The rows of a data set that the next evaluation covers: all of them, or the first {@code count}
  * of a caller's index array (a mini-batch). Builds the leading arguments every data kernel takes,
  * {@code (n, n_all, idx, use_idx, X, y)}, and owns the one-element placeholder passed as
- * {@code idx} when there is no index.
+ * {@code idx} when there is no index (made at the first launch, so building one allocates nothing).
  */
 final class RowSelection implements AutoCloseable {
     private final DeviceDataset data;
-    private final IndexArray none;
+    private IndexArray none;
     private IndexArray index;
     private int count;
 
     RowSelection(DeviceDataset data) {
         this.data = data;
-        this.none = IndexArray.upload(data.runtime(), new int[]{0});
         this.count = data.rows();
     }
 
@@ -43,6 +42,9 @@ final class RowSelection implements AutoCloseable {
 
     /** (n, n_all, idx, use_idx, X, y) followed by {@code more}. */
     Object[] kernelArgs(Object... more) {
+        if (index == null && none == null) {
+            none = IndexArray.upload(data.runtime(), new int[]{0});
+        }
         Object[] head = {count, (long) data.rows(), index != null ? index : none, index != null ? 1 : 0, data.x(), data.y()};
         Object[] all = new Object[head.length + more.length];
         System.arraycopy(head, 0, all, 0, head.length);
@@ -52,6 +54,9 @@ final class RowSelection implements AutoCloseable {
 
     @Override
     public void close() {
-        none.close();
+        if (none != null) {
+            none.close();
+            none = null;
+        }
     }
 }
