@@ -113,9 +113,7 @@ public final class Backtracking extends SearchOptimizer {
     }
 
     @Override
-    public void init(Problem problem) {
-        releaseOwned();
-        resetCounters();
+    protected void setUp(Problem problem) {
         dev = own(new LineDevice(problem));
         reduction = own(new Reduction(problem.runtime(), problem.precision()));
         table = own(problem.runtime().upload(problem.precision(), factors));

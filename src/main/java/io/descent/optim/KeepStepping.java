@@ -149,9 +149,7 @@ public final class KeepStepping extends SearchOptimizer {
     }
 
     @Override
-    public void init(Problem problem) {
-        releaseOwned();
-        resetCounters();
+    protected void setUp(Problem problem) {
         dev = own(new LineDevice(problem));
         table = own(problem.runtime().upload(problem.precision(), offsets));
     }

@@ -143,9 +143,7 @@ public final class KeepVaulting extends SearchOptimizer {
     }
 
     @Override
-    public void init(Problem problem) {
-        releaseOwned();
-        resetCounters();
+    protected void setUp(Problem problem) {
         dev = own(new LineDevice(problem));
         reduction = own(new Reduction(problem.runtime(), problem.precision()));
     }

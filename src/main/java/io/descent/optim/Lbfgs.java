@@ -243,9 +243,7 @@ public final class Lbfgs extends SearchOptimizer {
     }
 
     @Override
-    public void init(Problem problem) {
-        releaseOwned();
-        resetCounters();
+    protected void setUp(Problem problem) {
         this.problem = problem;
         Precision p = problem.precision();
         int n = problem.size();

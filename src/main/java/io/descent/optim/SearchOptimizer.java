@@ -51,6 +51,20 @@ public abstract class SearchOptimizer extends Optimizer {
 
     private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>();
 
+    /**
+     * Frees what the last init made, zeroes the counters, then {@link #setUp}: every search
+     * optimizer starts a run the same way.
+     */
+    @Override
+    public final void init(Problem problem) {
+        releaseOwned();
+        resetCounters();
+        setUp(problem);
+    }
+
+    /** Makes this run's device resources ({@link #own} them) for {@code problem}. */
+    protected abstract void setUp(Problem problem);
+
     /** Takes ownership of a device resource made in {@code init}: released by the next init and by close. */
     protected <T extends AutoCloseable> T own(T resource) {
         owned.add(resource);
