@@ -58,7 +58,19 @@ typedef acc accv;
 typedef CAT(REAL_NAME, VEC) realv;
 typedef CAT(ACC_NAME, VEC) accv;
 #define VLOAD(p) CAT(vload, VEC)(0, (p))
+#if VEC >= 8
+// Converted in 4-wide halves (quarters at 16): on a CPU whose native vectors are 32 bytes, a
+// builtin returning double8 would use a non-native ABI, which PoCL warns of at every build.
+#define CVT4(x) CAT(convert_, CAT(ACC_NAME, 4))(x)
+#define CVT8(x) ((CAT(ACC_NAME, 8)) (CVT4((x).lo), CVT4((x).hi)))
+#endif
+#if VEC == 16
+#define TO_ACCV(x) ((accv) (CVT8((x).lo), CVT8((x).hi)))
+#elif VEC == 8
+#define TO_ACCV(x) CVT8(x)
+#else
 #define TO_ACCV(x) CAT(convert_, CAT(ACC_NAME, VEC))(x)
+#endif
 #endif
 
 #if VEC == 2

@@ -101,8 +101,11 @@ public final class DeviceTuning {
     private final EnumMap<Key, Integer> values;
     private final Map<Key, Integer> overridden;
     private final long maxWorkGroup;
+    private final int vectorCap;
 
-    private DeviceTuning(Entry entry, EnumMap<Key, Integer> values, Map<Key, Integer> overridden, long maxWorkGroup) {
+    private DeviceTuning(Entry entry, EnumMap<Key, Integer> values, Map<Key, Integer> overridden, long maxWorkGroup,
+                         int vectorCap) {
+        this.vectorCap = vectorCap;
         this.entry = entry;
         this.values = values;
         this.overridden = overridden;
@@ -152,6 +155,19 @@ public final class DeviceTuning {
 
     private static DeviceTuning build(Entry e, DeviceInfo device, String overrides) {
         EnumMap<Key, Integer> v = new EnumMap<>(e.values());
+        // An entry's vectors never exceed the device's native width: the cpu entry was measured with
+        // AVX-512, and on an AVX2 CPU 64-byte vectors go through builtins with a non-native ABI
+        // (PoCL warns at every build) for no gain. Overrides below are taken as given. A simulator's
+        // native width says nothing of hardware, and it runs an entry to check that entry's shapes.
+        int nativeBytes = device.nativeVectorBytes() > 0 && !device.isSimulator()
+                ? Integer.highestOneBit(device.nativeVectorBytes()) : 0;
+        boolean capped = false;
+        for (Key k : new Key[]{Key.VEC_BYTES, Key.MLP_VEC_BYTES}) {
+            if (nativeBytes > 0 && v.get(k) > nativeBytes) {
+                v.put(k, nativeBytes);
+                capped = true;
+            }
+        }
         Map<Key, Integer> changed = new LinkedHashMap<>();
         if (overrides != null && !overrides.isBlank()) {
             for (String kv : overrides.split(",")) {
@@ -166,7 +182,7 @@ public final class DeviceTuning {
                 changed.put(key, value);
             }
         }
-        return new DeviceTuning(e, v, changed, Math.max(1, device.maxWorkGroupSize()));
+        return new DeviceTuning(e, v, changed, Math.max(1, device.maxWorkGroupSize()), capped ? nativeBytes : 0);
     }
 
     private static Key keyNamed(String name) {
@@ -196,6 +212,11 @@ public final class DeviceTuning {
     /** The data kernels' VEC: values of {@code precision} per work-item step, at least 1. */
     public int vectorWidth(Precision precision) {
         return Math.max(1, Math.min(16, get(Key.VEC_BYTES) / precision.bytes()));
+    }
+
+    /** The device's native vector bytes where the entry's vectors were wider and were capped to it, else 0. */
+    public int vectorCapBytes() {
+        return vectorCap;
     }
 
     /** Work-groups of a kernel that streams over rows on a device of {@code computeUnits}. */
@@ -249,6 +270,9 @@ public final class DeviceTuning {
     /** One line for {@code descent devices}: entry, provenance and overrides. */
     public String describe() {
         String s = entry.name() + (entry.measuredOn() == null ? " (not measured)" : "");
+        if (vectorCap > 0) {
+            s += ", vectors capped at the device's " + vectorCap + "-byte native width";
+        }
         if (!overridden.isEmpty()) {
             StringBuilder b = new StringBuilder();
             overridden.forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(v));

@@ -22,7 +22,9 @@ import java.util.stream.Collectors;
  * <p>A selector is an index ({@code 0}), a type ({@code gpu}, {@code cpu}, {@code accelerator}: the
  * first device of that type), or a case-insensitive substring of the device name (the first match).
  * With no selector, {@value #ENV} decides; without it, the first GPU, else the first CPU, else the
- * first device.
+ * first device. A simulator ({@link DeviceInfo#isSimulator}, e.g. Oclgrind, which claims to be a GPU,
+ * a CPU and an accelerator at once) is skipped by the default and by type: only an index or a name
+ * selects it.
  */
 public final class Devices {
     /** Environment variable holding the default device selector. */
@@ -53,10 +55,17 @@ public final class Devices {
         }
         boolean fromEnv = selector == null || selector.isBlank();
         String sel = fromEnv ? envDefault : selector;
+        List<DeviceInfo> hardware = devices.stream().filter(d -> !d.isSimulator()).toList();
         if (sel == null || sel.isBlank()) {
-            return devices.stream().filter(DeviceInfo::isGpu).findFirst()
-                    .or(() -> devices.stream().filter(DeviceInfo::isCpu).findFirst())
-                    .orElse(devices.get(0));
+            if (hardware.isEmpty()) {
+                throw new UsageException("the only OpenCL device" + (devices.size() > 1 ? "s are simulators" : " is a simulator")
+                        + " (" + devices.stream().map(DeviceInfo::summary).collect(Collectors.joining("; "))
+                        + "), which descent never picks by itself: choose one with --device " + devices.get(0).index()
+                        + " (or $" + ENV + "), or install a driver for real hardware (native/setup installs PoCL for the CPU)");
+            }
+            return hardware.stream().filter(DeviceInfo::isGpu).findFirst()
+                    .or(() -> hardware.stream().filter(DeviceInfo::isCpu).findFirst())
+                    .orElse(hardware.get(0));
         }
         String s = sel.trim().toLowerCase(Locale.ROOT);
         if (s.matches("\\d+")) {
@@ -65,7 +74,7 @@ public final class Devices {
                 return devices.get(i);
             }
         } else if (s.equals("gpu") || s.equals("cpu") || s.equals("accelerator")) {
-            for (DeviceInfo d : devices) {
+            for (DeviceInfo d : hardware) { // a simulator claims every type; it is chosen by index or name only
                 if (d.type().contains(s)) {
                     return d;
                 }
@@ -122,6 +131,7 @@ public final class Devices {
                         deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE, Sizeof.cl_ulong),
                         deviceLong(id, CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE, Sizeof.cl_ulong),
                         ext.contains("cl_khr_fp64") || deviceLong(id, CL.CL_DEVICE_DOUBLE_FP_CONFIG, Sizeof.cl_ulong) != 0,
+                        (int) deviceLong(id, CL.CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, Sizeof.cl_uint),
                         ext, platform, id));
             }
         }

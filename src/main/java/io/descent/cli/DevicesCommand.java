@@ -51,8 +51,9 @@ final class DevicesCommand implements Callable<Integer> {
         if (devices.isEmpty()) {
             throw new io.descent.cl.ClException(org.jocl.CL.CL_DEVICE_NOT_FOUND, "looking for OpenCL devices");
         }
-        DeviceInfo selected = deviceOptions.select();
-        DeviceTuning.forDevice(selected); // a bad DESCENT_TUNING fails here, before any output
+        DeviceInfo selected = deviceOptions.device == null && System.getenv(Devices.ENV) == null
+                && devices.stream().allMatch(DeviceInfo::isSimulator) ? null : deviceOptions.select();
+        DeviceTuning.forDevice(selected != null ? selected : devices.get(0)); // a bad DESCENT_TUNING fails here, before any output
         List<DeviceInfo> checked = deviceOptions.device == null ? devices : List.of(selected);
         Map<Integer, Map<String, Object>> checks = new LinkedHashMap<>();
         if (check) {
@@ -88,6 +89,7 @@ final class DevicesCommand implements Callable<Integer> {
             m.put("name", d.name());
             m.put("vendor", d.vendor());
             m.put("type", d.type());
+            m.put("simulator", d.isSimulator());
             m.put("opencl_version", d.openclVersion());
             m.put("driver_version", d.driverVersion());
             m.put("compute_units", d.computeUnits());
@@ -96,7 +98,7 @@ final class DevicesCommand implements Callable<Integer> {
             m.put("local_memory_bytes", d.localMemory());
             m.put("max_allocation_bytes", d.maxAllocation());
             m.put("float64", d.fp64());
-            m.put("selected", d.index() == selected.index());
+            m.put("selected", selected != null && d.index() == selected.index());
             DeviceTuning tuning = DeviceTuning.forDevice(d);
             Map<String, Object> tm = new LinkedHashMap<>();
             tm.put("entry", tuning.entryName());
@@ -115,7 +117,7 @@ final class DevicesCommand implements Callable<Integer> {
         }
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("platforms", platforms);
-        root.put("selected", selected.index());
+        root.put("selected", selected == null ? null : selected.index());
         return root;
     }
 
@@ -135,13 +137,22 @@ final class DevicesCommand implements Callable<Integer> {
                 t = new Table("", "#", "name", "type", "OpenCL", "driver", "units", "max WG", "global mem",
                         "local mem", "fp64", "tuning");
             }
-            t.row(d.index() == selected.index() ? "*" : "", d.index(), d.name(), d.type(), String.valueOf(d.openclVersionNumber()),
+            t.row(selected != null && d.index() == selected.index() ? "*" : "", d.index(), d.name(), d.isSimulator() ? "simulator" : d.type(), String.valueOf(d.openclVersionNumber()),
                     d.driverVersion(), d.computeUnits(), d.maxWorkGroupSize(), Format.bytes(d.globalMemory()),
                     Format.bytes(d.localMemory()), d.fp64() ? "yes" : "no", DeviceTuning.forDevice(d).describe());
         }
         out.print(t);
         out.println();
-        out.println("* = selected: " + selected.summary() + " (choose with --device or $" + Devices.ENV + ")");
+        if (selected != null) {
+            out.println("* = selected: " + selected.summary() + " (choose with --device or $" + Devices.ENV + ")");
+        } else {
+            out.println("no device is selected by default: a simulator is used only when chosen with --device or $"
+                    + Devices.ENV);
+        }
+        if (devices.stream().anyMatch(DeviceInfo::isSimulator)) {
+            out.println("simulator: checks every memory access (and races, with OCLGRIND_DATA_RACES=1) at hundreds of"
+                    + " times the cost of hardware; never the default, and its times say nothing of a GPU's");
+        }
         out.println("tuning: the table entry each device gets; try other values with $" + DeviceTuning.ENV
                 + "=\"KEY=V,...\" (keys in 'descent devices --json')");
         for (Map.Entry<Integer, Map<String, Object>> e : checks.entrySet()) {

@@ -91,8 +91,12 @@ public final class Cholesky implements AutoCloseable {
          * <= 128 unblocked, one value per work-item and 8 rows, CLBlast off until measured on one.
          */
         public static Tuning forDevice(DeviceTuning device) {
+            // Where the device's native vectors are narrower than the entry's (an AVX2 CPU under the
+            // AVX-512 cpu entry), the table's CHOL_VEC gives way to the data kernels' capped VEC.
+            boolean narrower = device.vectorCapBytes() > 0 && !device.overridden().containsKey(DeviceTuning.Key.CHOL_VEC);
             return new Tuning(device.get(DeviceTuning.Key.CHOL_SMALL), device.get(DeviceTuning.Key.CHOL_BLOCK),
-                    Integer.MAX_VALUE, device.get(DeviceTuning.Key.CHOL_VEC), device.get(DeviceTuning.Key.CHOL_ROWS));
+                    Integer.MAX_VALUE, narrower ? 0 : device.get(DeviceTuning.Key.CHOL_VEC),
+                    device.get(DeviceTuning.Key.CHOL_ROWS));
         }
 
         public Tuning withClblastFrom(int rows) {

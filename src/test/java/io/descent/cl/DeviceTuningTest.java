@@ -16,8 +16,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DeviceTuningTest {
 
     static DeviceInfo device(String type, String vendor, long maxWorkGroup, int computeUnits) {
+        return device(type, vendor, maxWorkGroup, computeUnits, 0);
+    }
+
+    static DeviceInfo device(String type, String vendor, long maxWorkGroup, int computeUnits, int nativeFloats) {
         return new DeviceInfo(0, 0, "Some platform", vendor, "OpenCL 3.0", "Some device", vendor, type,
-                "OpenCL 3.0", "1", computeUnits, maxWorkGroup, 1L << 30, 1L << 16, 1L << 28, true, "", null, null);
+                "OpenCL 3.0", "1", computeUnits, maxWorkGroup, 1L << 30, 1L << 16, 1L << 28, true, nativeFloats, "",
+                null, null);
+    }
+
+    @Test
+    void vectorsNeverExceedTheDevicesNativeWidthUnlessOverridden() {
+        // AVX-512 (16 floats): the cpu entry as measured
+        DeviceTuning wide = DeviceTuning.forDevice(device("cpu", "AuthenticAMD", 4096, 2, 16), null);
+        assertEquals(64, wide.get(Key.MLP_VEC_BYTES));
+        assertEquals(16, wide.get(Key.CHOL_VEC));
+        assertEquals(0, wide.vectorCapBytes());
+        assertEquals(16, io.descent.linalg.Cholesky.Tuning.forDevice(wide).vec());
+        // AVX2 (8 floats, 32 bytes): 64-byte vectors would go through builtins with a non-native ABI
+        DeviceTuning avx2 = DeviceTuning.forDevice(device("cpu", "AuthenticAMD", 4096, 2, 8), null);
+        assertEquals(32, avx2.vectorCapBytes());
+        assertEquals(32, avx2.get(Key.VEC_BYTES));
+        assertEquals(32, avx2.get(Key.MLP_VEC_BYTES));
+        assertEquals(0, io.descent.linalg.Cholesky.Tuning.forDevice(avx2).vec(), "the data kernels' VEC: 8 / 4 values");
+        assertTrue(avx2.describe().contains("capped at the device's 32-byte native width"), avx2.describe());
+        // a GPU's native width of one float leaves the one-value GPU entry as it is
+        DeviceTuning gpu = DeviceTuning.forDevice(device("gpu", "NVIDIA Corporation", 1024, 132, 1), null);
+        assertEquals(4, gpu.get(Key.VEC_BYTES));
+        assertEquals(0, gpu.vectorCapBytes());
+        // an override is the user's choice and is taken as given
+        DeviceTuning forced = DeviceTuning.forDevice(device("cpu", "AuthenticAMD", 4096, 2, 8), "MLP_VEC_BYTES=64,CHOL_VEC=16");
+        assertEquals(64, forced.get(Key.MLP_VEC_BYTES));
+        assertEquals(16, io.descent.linalg.Cholesky.Tuning.forDevice(forced).vec());
     }
 
     @Test

@@ -54,6 +54,27 @@ class DevicesTest {
     }
 
     @Test
+    void aSimulatorIsNeverTheDefaultNorChosenByType() {
+        DeviceInfo real = Devices.all().get(0);
+        DeviceInfo sim = new DeviceInfo(0, 0, "Oclgrind", "University of Bristol", "OpenCL 1.2 (Oclgrind 21.10)",
+                "Oclgrind Simulator", "University of Bristol", "gpu+cpu+accelerator", "OpenCL 1.2 (Oclgrind 21.10)",
+                "Oclgrind 21.10", 1, 1024, 128L << 20, 32L << 10, 128L << 20, true, 0, "", null, null);
+        DeviceInfo cpu1 = fake(real, 1, "Some CPU", "cpu");
+        assertTrue(sim.isSimulator());
+        assertFalse(cpu1.isSimulator());
+        assertTrue(sim.summary().contains("simulator"), sim.summary());
+        assertEquals(cpu1, Devices.select(List.of(sim, cpu1), null, null), "the simulator claims gpu, yet the CPU wins");
+        assertThrows(UsageException.class, () -> Devices.select(List.of(sim, cpu1), "gpu", null), "never chosen by type");
+        assertEquals(cpu1, Devices.select(List.of(sim, cpu1), "cpu", null));
+        assertEquals(sim, Devices.select(List.of(sim, cpu1), "0", null), "by index");
+        assertEquals(sim, Devices.select(List.of(sim, cpu1), "oclgrind", null), "by name");
+        assertEquals(sim, Devices.select(List.of(sim, cpu1), null, "oclgrind"), "by name from the environment");
+        UsageException only = assertThrows(UsageException.class, () -> Devices.select(List.of(sim), null, null));
+        assertTrue(only.getMessage().contains("simulator") && only.getMessage().contains("--device 0"), only.getMessage());
+        assertEquals(2, only.exitCode());
+    }
+
+    @Test
     void unknownSelectorNamesTheDevices() {
         for (String bad : new String[]{"no-such-device-xyz", "999"}) {
             UsageException e = assertThrows(UsageException.class, () -> Devices.select(bad));
@@ -72,6 +93,6 @@ class DevicesTest {
 
     private static DeviceInfo fake(DeviceInfo like, int index, String name, String type) {
         return new DeviceInfo(index, 0, "Fake platform", "nobody", "OpenCL 3.0", name, "nobody", type,
-                "OpenCL 3.0", "1", 1, 256, 1L << 30, 1L << 16, 1L << 28, true, "", null, null);
+                "OpenCL 3.0", "1", 1, 256, 1L << 30, 1L << 16, 1L << 28, true, 0, "", null, null);
     }
 }
