@@ -447,6 +447,17 @@ inline void accumulate_r(__local const real* A, __local const real* D, __local c
     }
 }
 
+// Zeroes part[c * MLP_P + k] for c < K and this work-item's parameters k = lid, lid + WGS, ...: the
+// elements accumulate() and accumulate_r() add to from this same work-item, so program order alone
+// orders the zeroing before the sums. (Zeroing k < K * MLP_P with stride WGS, as before, gave
+// element c * MLP_P + k to another work-item whenever MLP_P is not a multiple of WGS, and a local
+// fence does not order global memory between work-items: a GPU could lose a sum.)
+inline void zero_own(__global acc* part, const uint K) {
+    for (uint c = 0; c < K; c++) {
+        for (int k = get_local_id(0); k < MLP_P; k += WGS) part[(ulong) c * MLP_P + k] = 0;
+    }
+}
+
 // ---- kernels ------------------------------------------------------------------------------------
 // In every kernel a work-item's rows in tile t are the CHUNKS vectors of VEC rows at tile columns
 // col = (lid * CHUNKS + ch) * VEC, ch < CHUNKS, i.e. batch rows t * TILE + col ...
@@ -533,7 +544,7 @@ void mlp_hvp(BATCH_ARGS, __global const real* restrict w, __global const real* r
     __local real RA[MLP_SUM_IN * TILE];
     __local real RD[MLP_SUM_OUT * TILE];
     __global acc* part = partial + (ulong) get_group_id(0) * K * MLP_P;
-    for (ulong k = get_local_id(0); k < (ulong) K * MLP_P; k += WGS) part[k] = 0;
+    zero_own(part, K);
     realv cur[MLP_MAXW], nxt[MLP_MAXW], aux[MLP_MAXW], h[CHUNKS];
     const uint tiles = (n + TILE - 1) / TILE;
     for (uint t = get_group_id(0); t < tiles; t += get_num_groups(0)) {
@@ -566,7 +577,7 @@ void mlp_gnvp(BATCH_ARGS, __global const real* restrict w, __global const real* 
     __local real A[MLP_SUM_IN * TILE];
     __local real D[MLP_SUM_OUT * TILE];
     __global acc* part = partial + (ulong) get_group_id(0) * K * MLP_P;
-    for (ulong k = get_local_id(0); k < (ulong) K * MLP_P; k += WGS) part[k] = 0;
+    zero_own(part, K);
     realv cur[MLP_MAXW], nxt[MLP_MAXW], aux[MLP_MAXW], h[CHUNKS];
     const uint tiles = (n + TILE - 1) / TILE;
     for (uint t = get_group_id(0); t < tiles; t += get_num_groups(0)) {
