@@ -37,6 +37,7 @@ public final class ClRuntime implements AutoCloseable {
     private final Map<String, Program> programs = new LinkedHashMap<>();
     private final Set<DeviceArray> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
     private final DeviceTuning tuning;
+    private final Map<String, Long> launches = new LinkedHashMap<>();
 
     private ClRuntime(DeviceInfo device, DeviceTuning tuning) {
         this.device = device;
@@ -80,7 +81,29 @@ public final class ClRuntime implements AutoCloseable {
         if (device.deviceId() == null) {
             throw new IllegalArgumentException("device '" + device.name() + "' is a description, not a driver device");
         }
+        String hazard = knownCrash(device, System.getenv());
+        if (hazard != null) {
+            throw new io.descent.UsageException(hazard);
+        }
         return new ClRuntime(device, tuning);
+    }
+
+    /**
+     * A message when {@code device}, with the environment {@code env}, is known to crash the process
+     * on descent's kernels; else null. Oclgrind 21.x's uninitialized-value plugin
+     * ({@code OCLGRIND_UNINITIALIZED=1}) dies with SIGSEGV on the first vector shuffle with an undefined
+     * lane (which vload2 and vectorised code produce): it tests LLVM's undefined mask element against
+     * the wrong constant and copies from 4 GiB past its buffer (benchmarks/oclgrind/README.md). A
+     * refusal costs nothing already computed; a native crash would cost everything.
+     */
+    static String knownCrash(DeviceInfo device, Map<String, String> env) {
+        if (device.isSimulator() && device.driverVersion().contains("Oclgrind 21.")
+                && "1".equals(env.get("OCLGRIND_UNINITIALIZED"))) {
+            return "OCLGRIND_UNINITIALIZED=1: the uninitialized-value plugin of " + device.driverVersion()
+                    + " crashes the process on vector shuffles, which descent's kernels contain (fixed in Oclgrind"
+                    + " 26.03); unset OCLGRIND_UNINITIALIZED to run under Oclgrind's memory and race checks";
+        }
+        return null;
     }
 
     public DeviceInfo device() {
@@ -156,20 +179,20 @@ public final class ClRuntime implements AutoCloseable {
     }
 
     private Program build(String file, Precision precision, String options) {
-        String source = KernelSource.load(file);
+        KernelSource.Loaded source = KernelSource.loadMapped(file);
         int[] err = new int[1];
-        cl_program prog = CL.clCreateProgramWithSource(context(), 1, new String[]{source}, null, err);
+        cl_program prog = CL.clCreateProgramWithSource(context(), 1, new String[]{source.text()}, null, err);
         ClException.check(err[0], "creating program opencl/" + file);
         int rc = CL.clBuildProgram(prog, 1, new cl_device_id[]{device.deviceId()}, options, null, null);
         if (rc != CL.CL_SUCCESS) {
-            String log = buildLog(prog);
+            String log = source.mapLog(buildLog(prog));
             CL.clReleaseProgram(prog);
             if (rc == CL.CL_BUILD_PROGRAM_FAILURE || rc == CL.CL_INVALID_BUILD_OPTIONS) {
                 throw new KernelBuildException(file, options, device.name(), log);
             }
             throw new ClException(rc, "building opencl/" + file);
         }
-        return new Program(this, file, precision, options, prog, buildLog(prog));
+        return new Program(this, file, precision, options, prog, source.mapLog(buildLog(prog)));
     }
 
     private String buildLog(cl_program prog) {
@@ -234,6 +257,18 @@ public final class ClRuntime implements AutoCloseable {
     /** The programs built so far (cached), in build order. */
     public java.util.List<Program> programs() {
         return java.util.List.copyOf(programs.values());
+    }
+
+    /**
+     * Launches per kernel so far, keyed "file:kernel" (e.g. {@code mlp.cl:mlp_hvp}), in first-launch
+     * order: what a run exercised, for the conformance tests' coverage check.
+     */
+    public Map<String, Long> launches() {
+        return Collections.unmodifiableMap(launches);
+    }
+
+    void noteLaunch(String file, String kernel) {
+        launches.merge(file + ":" + kernel, 1L, Long::sum);
     }
 
     /** Device arrays allocated through this runtime and not yet closed. */

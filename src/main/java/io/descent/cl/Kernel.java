@@ -93,6 +93,7 @@ public final class Kernel {
         int rc = CL.clEnqueueNDRangeKernel(runtime.queue(), kernel, global.length, null, global, local, 0, null, event);
         ClException.check(rc, "launching kernel " + name + " (" + program.file() + ", " + program.precision().label() + ")");
         runtime.timer().record(phase, event);
+        runtime.noteLaunch(program.file(), name);
     }
 
     public static long roundUp(long n, long multiple) {

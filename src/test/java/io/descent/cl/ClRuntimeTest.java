@@ -13,6 +13,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,9 +28,27 @@ class ClRuntimeTest {
         assertTrue(e.getMessage().contains("opencl/test_broken.cl"), e.getMessage());
         assertTrue(e.getMessage().contains("-DPRECISION=32"), "names the options: " + e.getMessage());
         assertTrue(e.getMessage().contains("undeclared_variable"), "holds the compiler's log: " + e.getMessage());
+        // common.cl is inlined before the kernel; the #line directives keep the file's own numbering,
+        // so the message quotes test_broken.cl's line 6 (the undeclared name), not a line of the
+        // inlined whole, and no location falls inside common.cl
+        assertTrue(e.getMessage().contains("test_broken.cl:6:"), "the true file and line: " + e.getMessage());
+        assertFalse(e.getMessage().contains("common.cl:"), e.getMessage());
         assertTrue(e.log().contains("error"), e.log());
         assertEquals(CL.CL_BUILD_PROGRAM_FAILURE, e.code());
         assertEquals(3, e.exitCode());
+    }
+
+    @Test
+    void oclgrindsCrashingPluginIsRefusedWithAReason() {
+        DeviceInfo oclgrind = new DeviceInfo(0, 0, "Oclgrind", "University of Bristol", "OpenCL 1.2 (Oclgrind 21.10)",
+                "Oclgrind Simulator", "University of Bristol", "gpu+cpu+accelerator", "OpenCL 1.2 (Oclgrind 21.10)",
+                "Oclgrind 21.10", 1, 1024, 128L << 20, 32L << 10, 128L << 20, true, 1, "", null, null);
+        String why = ClRuntime.knownCrash(oclgrind, java.util.Map.of("OCLGRIND_UNINITIALIZED", "1"));
+        assertTrue(why != null && why.contains("OCLGRIND_UNINITIALIZED") && why.contains("unset"), why);
+        assertEquals(null, ClRuntime.knownCrash(oclgrind, java.util.Map.of("OCLGRIND_DATA_RACES", "1")));
+        assertEquals(null, ClRuntime.knownCrash(oclgrind, java.util.Map.of("OCLGRIND_UNINITIALIZED", "0")));
+        assertEquals(null, ClRuntime.knownCrash(TestDevices.device(), java.util.Map.of("OCLGRIND_UNINITIALIZED", "1")),
+                "only Oclgrind 21 has the bug");
     }
 
     @Test
