@@ -128,6 +128,9 @@ final class CompareCommand implements Callable<Integer> {
             stdout.println(Json.write(list));
         } else {
             stdout.println(describe(e, precision, reports));
+            for (DeviceInfo d : targets) {
+                stdout.println("device " + d.index() + ": " + d.name() + " (" + d.typeLabel() + ", " + d.platformName() + ")");
+            }
             stdout.print(table(reports, labels));
             stdout.println();
             stdout.println("device ms/step by phase; 'gradient share' = gradient device time / all device time of the run.");

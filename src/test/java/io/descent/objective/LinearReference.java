@@ -159,7 +159,7 @@ public final class LinearReference {
     }
 
     /** Dense Hessian, row-major: (1/n) X' diag(l'') X + 2 alpha I (intercept unpenalised). */
-    double[] hessian(double[] w) {
+    public double[] hessian(double[] w) {
         int p = p();
         Neumaier[] acc = Neumaier.array(p * p);
         for (int i = 0; i < n; i++) {

@@ -230,7 +230,7 @@ public final class MlpReference {
     }
 
     /** H v by the R-operator: forward and backward R-passes per row. */
-    double[] hessianVector(double[] w, double[] v, Dataset d, int[] rows) {
+    public double[] hessianVector(double[] w, double[] v, Dataset d, int[] rows) {
         rows = all(d, rows);
         double[] hv = new double[w.length];
         for (int r : rows) {
@@ -269,7 +269,7 @@ public final class MlpReference {
     }
 
     /** H column by column: H e_k by the R-operator. Row-major p x p. */
-    double[] hessian(double[] w, Dataset d) {
+    public double[] hessian(double[] w, Dataset d) {
         int p = w.length;
         double[] h = new double[p * p];
         for (int k = 0; k < p; k++) {
@@ -281,7 +281,7 @@ public final class MlpReference {
     }
 
     /** G = (1/n) sum_i l''_i J_i J_i', J_i = d out_i / dw by backpropagation of 1. Row-major p x p. */
-    double[] gaussNewton(double[] w, Dataset d) {
+    public double[] gaussNewton(double[] w, Dataset d) {
         int p = w.length, n = d.rows();
         double[] gn = new double[p * p];
         for (int r = 0; r < n; r++) {

@@ -1,0 +1,478 @@
+package io.descent.conformance;
+
+import io.descent.cl.ClRuntime;
+import io.descent.cl.DeviceArray;
+import io.descent.cl.Devices;
+import io.descent.cl.IndexArray;
+import io.descent.cl.Precision;
+import io.descent.data.Dataset;
+import io.descent.data.DeviceDataset;
+import io.descent.data.Generators;
+import io.descent.linalg.Cholesky;
+import io.descent.linalg.DenseReference;
+import io.descent.linalg.Reduction;
+import io.descent.objective.DataObjective;
+import io.descent.objective.LinearModel;
+import io.descent.objective.LinearReference;
+import io.descent.objective.LinearRegression;
+import io.descent.objective.LogisticRegression;
+import io.descent.objective.Mlp;
+import io.descent.objective.MlpReference;
+import io.descent.objective.MlpSpec;
+import io.descent.objective.Objective;
+import io.descent.objective.TestFunction;
+import io.descent.optim.Optimizer;
+import io.descent.optim.Optimizers;
+import io.descent.optim.Problem;
+import io.descent.profile.Phase;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The child side of the conformance run: every kernel entry point of {@code opencl/*.cl}, launched
+ * through descent's own classes on the device {@code DESCENT_DEVICE} names (Oclgrind, under the
+ * tuning entry {@code DESCENT_TUNING_ENTRY} names), on sizes that are not multiples of the
+ * work-group size and span several work-groups.
+ *
+ * <p>Each result is checked against a plain-Java float64 reference, loosely (relative {@value
+ * #FP32_TOL} in float32, {@value #FP64_TOL} in float64, of the largest reference value): enough to
+ * catch a lost or doubled partial sum, which a race on a GPU produces. The tight, precision-fitted
+ * bounds are the PoCL suite's; this run is about what Oclgrind sees.
+ *
+ * <p>Usage: {@code KernelExercise fp32|fp64 LAUNCHES_FILE}. Prints one line per case; exit 0 when
+ * every check held, 1 with the failed check otherwise. The launches file receives "file:kernel
+ * count" lines for the coverage check.
+ */
+public final class KernelExercise {
+    static final double FP32_TOL = 2e-3;
+    static final double FP64_TOL = 1e-9;
+
+    private final ClRuntime rt;
+    private final Precision p;
+    private final double tol;
+    private final List<String> failures = new ArrayList<>();
+
+    private KernelExercise(ClRuntime rt, Precision p) {
+        this.rt = rt;
+        this.p = p;
+        this.tol = p == Precision.FP32 ? FP32_TOL : FP64_TOL;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args[0].equals("build-log")) {
+            System.exit(buildLog());
+        }
+        Precision p = Precision.parse(args[0]);
+        Path launches = Path.of(args[1]);
+        int failed;
+        try (ClRuntime rt = ClRuntime.open(Devices.select(null))) {
+            System.out.println("device " + rt.device().summary() + ", tuning " + rt.deviceTuning().entryName()
+                    + ", " + p.label());
+            KernelExercise x = new KernelExercise(rt, p);
+            Map<String, Runnable> cases = new LinkedHashMap<>();
+            cases.put("reductions", x::reductions);
+            cases.put("linear", () -> x.glm(false));
+            cases.put("logistic", () -> x.glm(true));
+            cases.put("mlp tanh mse", () -> x.mlp(new MlpSpec(4, List.of(4, 3), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE)));
+            cases.put("mlp relu mse", () -> x.mlp(new MlpSpec(4, List.of(5), MlpSpec.Activation.RELU, MlpSpec.Loss.MSE)));
+            cases.put("mlp sigmoid bce", () -> x.mlp(new MlpSpec(3, List.of(4, 3), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));
+            cases.put("mlp linear", () -> x.mlp(new MlpSpec(5, List.of(), MlpSpec.Activation.IDENTITY, MlpSpec.Loss.MSE)));
+            cases.put("test functions", x::functions);
+            cases.put("cholesky small", () -> x.cholesky(37, null));
+            cases.put("cholesky blocked", () -> x.cholesky(Cholesky.Tuning.forDevice(rt.deviceTuning()).smallMax() + 5, null));
+            cases.put("optimizers", x::optimizers);
+            for (Map.Entry<String, Runnable> c : cases.entrySet()) {
+                long t0 = System.nanoTime();
+                int before = x.failures.size();
+                try {
+                    c.getValue().run();
+                    rt.finish();
+                } catch (RuntimeException e) {
+                    x.failures.add(c.getKey() + ": " + e);
+                }
+                System.out.printf("case %-18s %s %.1f s%n", c.getKey(), x.failures.size() == before ? "ok" : "FAILED",
+                        (System.nanoTime() - t0) / 1e9);
+                System.out.flush();
+            }
+            StringBuilder b = new StringBuilder();
+            rt.launches().forEach((k, v) -> b.append(k).append(' ').append(v).append('\n'));
+            Files.writeString(launches, b.toString());
+            failed = x.failures.size();
+            for (String f : x.failures) {
+                System.out.println("FAILED " + f);
+            }
+        }
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
+    /**
+     * Builds the test resource {@code opencl/test_broken.cl} (it includes common.cl; line 6 names an
+     * undeclared variable) and prints the message; 0 when it names test_broken.cl:6, else 1.
+     */
+    private static int buildLog() {
+        try (ClRuntime rt = ClRuntime.open(Devices.select(null))) {
+            rt.program("test_broken.cl", Precision.FP32);
+            System.out.println("test_broken.cl built, but it must not");
+            return 1;
+        } catch (io.descent.cl.KernelBuildException e) {
+            System.out.println(e.getMessage());
+            return e.getMessage().contains("test_broken.cl:6:") && !e.getMessage().contains("common.cl:") ? 0 : 1;
+        }
+    }
+
+    // ---- checks -------------------------------------------------------------------------------
+
+    /** |dev - ref| <= t * max |ref|, element by element; the first failure is recorded. */
+    private void check(String what, double[] ref, double[] dev, double t) {
+        if (ref.length != dev.length) {
+            failures.add(what + ": " + dev.length + " values, expected " + ref.length);
+            return;
+        }
+        double scale = Double.MIN_NORMAL;
+        for (double r : ref) scale = Math.max(scale, Math.abs(r));
+        for (int i = 0; i < ref.length; i++) {
+            double err = Math.abs(ref[i] - dev[i]);
+            if (!(err <= t * scale)) {
+                failures.add(String.format("%s[%d]: device %.9g, float64 reference %.9g (|error| %.3g > %.1g x %.3g)",
+                        what, i, dev[i], ref[i], err, t, scale));
+                return;
+            }
+        }
+    }
+
+    private void check(String what, double[] ref, double[] dev) {
+        check(what, ref, dev, tol);
+    }
+
+    private void check(String what, double ref, double dev, double t) {
+        check(what, new double[]{ref}, new double[]{dev}, t);
+    }
+
+    private static double[] rounded(double[] v, Precision p) {
+        double[] r = v.clone();
+        for (int i = 0; i < r.length; i++) r[i] = p.round(r[i]);
+        return r;
+    }
+
+    private Dataset rounded(Dataset d) {
+        return new Dataset(d.name(), d.rows(), d.cols(), rounded(d.x(), p), rounded(d.y(), p), d.columns(), d.target(),
+                null, null);
+    }
+
+    private static double[] random(int n, double scale, long seed) {
+        Random r = new Random(seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = scale * r.nextGaussian();
+        return v;
+    }
+
+    private static double[] axpy(double[] w, double t, double[] d) {
+        double[] out = w.clone();
+        for (int i = 0; i < out.length; i++) out[i] += t * d[i];
+        return out;
+    }
+
+    private static int[] batch(int rows, int count, long seed) {
+        Random r = new Random(seed);
+        int[] idx = new int[count];
+        for (int i = 0; i < count; i++) idx[i] = r.nextInt(rows);
+        return idx;
+    }
+
+    private static Dataset subset(Dataset d, int[] rows) {
+        int k = d.cols();
+        double[] x = new double[rows.length * k];
+        double[] y = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(d.x(), rows[i] * k, x, i * k, k);
+            y[i] = d.y()[rows[i]];
+        }
+        return Dataset.of(d.name() + " batch", rows.length, k, x, y);
+    }
+
+    // ---- cases --------------------------------------------------------------------------------
+
+    /** reduce_sum, reduce_dot, reduce_partials over 5003 values (several groups, a ragged end). */
+    private void reductions() {
+        int n = 5003;
+        double[] a = rounded(random(n, 1, 1), p);
+        double[] b = rounded(random(n, 1, 2), p);
+        double s = 0, d = 0;
+        for (int i = 0; i < n; i++) {
+            s += a[i];
+            d += a[i] * b[i];
+        }
+        double absDot = 0;
+        for (int i = 0; i < n; i++) absDot += Math.abs(a[i] * b[i]);
+        try (Reduction r = new Reduction(rt, p); DeviceArray x = rt.upload(p, a); DeviceArray y = rt.upload(p, b)) {
+            // the sums cancel: compare against the sum of magnitudes, as a relative check would be meaningless
+            double absSum = 0;
+            for (double v : a) absSum += Math.abs(v);
+            check("reduce_sum", new double[]{s, absSum}, new double[]{r.sum(x, Phase.UPDATE), absSum});
+            check("reduce_dot", new double[]{d, absDot}, new double[]{r.dot(x, y, Phase.UPDATE), absDot});
+        }
+    }
+
+    /** Every linear.cl kernel: all rows and a gathered mini-batch, with an intercept and a penalty. */
+    private void glm(boolean logistic) {
+        int n = 700;
+        Dataset data = rounded(logistic ? Generators.twoClass(n, 5, 3).data() : Generators.seed000Regression(n, 5, 3).data());
+        int k = data.cols();
+        double alpha = 0.01;
+        LinearReference ref = new LinearReference(n, k, data.x(), data.y(), true, logistic, alpha);
+        int np = k + 1;
+        double[] w = rounded(random(np, 0.5, 4), p);
+        double[] v = rounded(random(np, 1, 5), p);
+        double[] steps = {0.0, 0.25, -0.5};
+        String name = logistic ? "logistic" : "linear";
+        try (DeviceDataset dd = new DeviceDataset(rt, data, p);
+             LinearModel m = logistic ? new LogisticRegression(dd, true, alpha) : new LinearRegression(dd, true, alpha)) {
+            objective(name, m, w, v, steps, ref::loss, ref::gradient, ref.hessian(w));
+            int[] rows = batch(n, 333, 6);
+            LinearReference bref = new LinearReference(rows.length, k, subset(data, rows).x(), subset(data, rows).y(),
+                    true, logistic, alpha);
+            try (IndexArray idx = IndexArray.upload(rt, rows)) {
+                m.useRows(idx, rows.length);
+                objective(name + " batch", m, w, v, steps, bref::loss, bref::gradient, bref.hessian(w));
+                m.useAllRows();
+            }
+        }
+    }
+
+    /** Every mlp.cl kernel: loss, gradient, both curvature products, the dense Hessian, line losses, a batch. */
+    private void mlp(MlpSpec spec) {
+        int n = 300;
+        Dataset raw = Generators.seed000Mlp(n, spec.dimIn(), 8);
+        if (spec.loss() == MlpSpec.Loss.BCE) {
+            double[] y = raw.y().clone();
+            for (int i = 0; i < n; i++) y[i] = y[i] > 0 ? 1 : 0;
+            raw = Dataset.of(raw.name(), n, raw.cols(), raw.x(), y);
+        }
+        Dataset data = rounded(raw);
+        MlpReference ref = new MlpReference(spec, false);
+        double[] w = rounded(spec.initialParameters(new Random(9)), p);
+        int np = w.length;
+        double[] v = rounded(random(np, 1, 10), p);
+        double[] steps = {0.0, 0.1, -0.2};
+        String name = "mlp " + spec.describe();
+        int[] all = null;
+        try (DeviceDataset dd = new DeviceDataset(rt, data, p)) {
+            for (Mlp.Curvature c : Mlp.Curvature.values()) {
+                try (Mlp m = new Mlp(dd, spec, c)) {
+                    double[] h = c == Mlp.Curvature.EXACT ? ref.hessian(w, data) : ref.gaussNewton(w, data);
+                    objective(name + " " + c, m, w, v, steps, x -> ref.loss(x, data, all), x -> ref.gradient(x, data, all), h);
+                    if (c == Mlp.Curvature.EXACT) {
+                        int[] rows = batch(n, 131, 11);
+                        Dataset b = subset(data, rows);
+                        try (IndexArray idx = IndexArray.upload(rt, rows)) {
+                            m.useRows(idx, rows.length);
+                            objective(name + " batch", m, w, v, steps, x -> ref.loss(x, b, null),
+                                    x -> ref.gradient(x, b, null), ref.hessian(w, b));
+                            m.useAllRows();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Each test function of functions.cl at a point away from its minimum. */
+    private void functions() {
+        for (String f : TestFunction.names()) {
+            int dim = f.equals("rosenbrock") ? 6 : TestFunction.defaultDimension(f);
+            try (TestFunction t = new TestFunction(rt, p, f, dim)) {
+                double[] w = rounded(axpy(t.start(), 0.3, random(dim, 1, 12)), p);
+                double[] v = rounded(random(dim, 1, 13), p);
+                // host references by central differences of the float64 host value (h^2 error, h = 1e-4)
+                java.util.function.Function<double[], double[]> grad = x -> {
+                    double[] g = new double[dim];
+                    for (int i = 0; i < dim; i++) {
+                        double h = 1e-4 * Math.max(1, Math.abs(x[i]));
+                        double[] a = x.clone(), b = x.clone();
+                        a[i] += h;
+                        b[i] -= h;
+                        g[i] = (t.hostValue(a) - t.hostValue(b)) / (2 * h);
+                    }
+                    return g;
+                };
+                double[] hess = new double[dim * dim];
+                for (int j = 0; j < dim; j++) {
+                    double h = 1e-4 * Math.max(1, Math.abs(w[j]));
+                    double[] gp = grad.apply(axpy(w, h, unit(dim, j)));
+                    double[] gm = grad.apply(axpy(w, -h, unit(dim, j)));
+                    for (int i = 0; i < dim; i++) hess[i * dim + j] = (gp[i] - gm[i]) / (2 * h);
+                }
+                objectiveLoose("function " + f, t, w, v, new double[]{0, 0.05, -0.1}, t::hostValue, grad, hess, 1e-5);
+            }
+        }
+    }
+
+    private static double[] unit(int n, int j) {
+        double[] e = new double[n];
+        e[j] = 1;
+        return e;
+    }
+
+    /** One objective's five quantities on the device against the references. */
+    private void objective(String what, Objective m, double[] w, double[] v, double[] steps,
+                           java.util.function.Function<double[], Double> loss,
+                           java.util.function.Function<double[], double[]> gradient, double[] hessian) {
+        objectiveLoose(what, m, w, v, steps, loss, gradient, hessian, 0);
+    }
+
+    private void objectiveLoose(String what, Objective m, double[] w, double[] v, double[] steps,
+                                java.util.function.Function<double[], Double> loss,
+                                java.util.function.Function<double[], double[]> gradient, double[] hessian, double floor) {
+        int np = w.length;
+        double t = Math.max(tol, floor);
+        try (DeviceArray dw = rt.upload(p, w); DeviceArray dv = rt.upload(p, v); DeviceArray g = rt.allocate(p, np);
+             DeviceArray h = rt.allocate(p, (long) np * np); DeviceArray hv = rt.allocate(p, np);
+             DeviceArray st = rt.upload(p, steps); DeviceArray out = rt.allocate(p, steps.length)) {
+            check(what + " loss", loss.apply(w), m.loss(dw), t);
+            check(what + " loss of loss+gradient", loss.apply(w), m.lossAndGradient(dw, g), t);
+            check(what + " gradient", gradient.apply(w), g.read(), t);
+            m.hessian(dw, h);
+            check(what + " Hessian", hessian, h.read(), t);
+            m.hessianVector(dw, dv, hv);
+            double[] hvRef = new double[np];
+            for (int i = 0; i < np; i++) for (int j = 0; j < np; j++) hvRef[i] += hessian[i * np + j] * v[j];
+            check(what + " Hessian-vector", hvRef, hv.read(), t);
+            m.losses(dw, dv, st, steps.length, out);
+            double[] lref = new double[steps.length];
+            double[] rs = rounded(steps, p);
+            for (int c = 0; c < steps.length; c++) lref[c] = loss.apply(axpy(w, rs[c], v));
+            check(what + " losses along a direction", lref, out.read(), t);
+        }
+    }
+
+    /**
+     * cholesky.cl on an n x n SPD matrix (the one-group path at n <= smallMax, blocked above):
+     * factor and solve in one call and apart, refinement, the condition estimate, and an indefinite
+     * matrix factored with negative pivots allowed.
+     */
+    private void cholesky(int n, Cholesky.Tuning tuning) {
+        double[] a = rounded(DenseReference.spd(n, 1, 100, 21 + n), p);
+        double[] b = rounded(random(n, 1, 22), p);
+        double[] x = solveDense(a, b, n);
+        try (Cholesky c = tuning == null ? new Cholesky(rt, p, n) : new Cholesky(rt, p, n, tuning);
+             DeviceArray h = rt.upload(p, a); DeviceArray db = rt.upload(p, b); DeviceArray dx = rt.allocate(p, n);
+             DeviceArray r = rt.allocate(p, n); DeviceArray corr = rt.allocate(p, n)) {
+            c.factorSolve(h, 0, false, db, dx);
+            check("cholesky " + n + " factorSolve", x, dx.read());
+            c.factor(h, 0, false);
+            c.solve(db, dx);
+            check("cholesky " + n + " factor, solve", x, dx.read());
+            c.refine(db, dx, r, corr);
+            check("cholesky " + n + " refined", x, dx.read());
+            c.estimateCondition(5);
+            Cholesky.Info info = c.readInfo();
+            if (!info.ok() || !(info.conditionEstimate() > 1 && info.conditionEstimate() < 1e3)) {
+                failures.add("cholesky " + n + ": info " + info + " (condition about 100 expected)");
+            }
+            double[] ind = rounded(DenseReference.negativeAt(n, n / 3, 23 + n), p);
+            double[] xi = solveDense(ind, b, n);
+            h.write(ind);
+            c.factorSolve(h, 0, true, db, dx);
+            check("cholesky " + n + " indefinite, negative pivots allowed", xi, dx.read());
+            c.factor(h, 0, false);
+            if (c.readInfo().ok()) {
+                failures.add("cholesky " + n + ": an indefinite matrix factored without negative pivots");
+            }
+        }
+    }
+
+    /** Gaussian elimination with partial pivoting in float64 (a is row-major n x n). */
+    private static double[] solveDense(double[] a0, double[] b0, int n) {
+        double[] a = a0.clone();
+        double[] b = b0.clone();
+        for (int c = 0; c < n; c++) {
+            int piv = c;
+            for (int r = c + 1; r < n; r++) if (Math.abs(a[r * n + c]) > Math.abs(a[piv * n + c])) piv = r;
+            if (piv != c) {
+                for (int j = 0; j < n; j++) {
+                    double t = a[c * n + j];
+                    a[c * n + j] = a[piv * n + j];
+                    a[piv * n + j] = t;
+                }
+                double t = b[c];
+                b[c] = b[piv];
+                b[piv] = t;
+            }
+            for (int r = c + 1; r < n; r++) {
+                double f = a[r * n + c] / a[c * n + c];
+                for (int j = c; j < n; j++) a[r * n + j] -= f * a[c * n + j];
+                b[r] -= f * b[c];
+            }
+        }
+        double[] x = new double[n];
+        for (int r = n - 1; r >= 0; r--) {
+            double s = b[r];
+            for (int j = r + 1; j < n; j++) s -= a[r * n + j] * x[j];
+            x[r] = s / a[r * n + r];
+        }
+        return x;
+    }
+
+    /**
+     * Every registered optimizer for three steps on a linear model, an MLP and Rosenbrock, plus
+     * mini-batches, clipping and a schedule: optim.cl, linesearch.cl, newton.cl and the solves. The
+     * results are checked for finiteness only; the methods' arithmetic is checked step by step on
+     * PoCL.
+     */
+    private void optimizers() {
+        Dataset lin = rounded(Generators.seed000Regression(300, 3, 31).data());
+        MlpSpec spec = new MlpSpec(4, List.of(5), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE);
+        Dataset net = rounded(Generators.seed000Mlp(150, 4, 32));
+        try (DeviceDataset dl = new DeviceDataset(rt, lin, p); DeviceDataset dn = new DeviceDataset(rt, net, p)) {
+            List<String> specs = new ArrayList<>();
+            for (String name : Optimizers.names()) specs.add(name);
+            specs.add("sgd:batch=37,lr=0.01");
+            specs.add("nesterov:lr=0.01,momentum=0.9,clip=0.5,batch=50");
+            specs.add("adam:lr=0.01,clip=1,batch=64");
+            specs.add("keepstepping:batch=64");
+            specs.add("newton:refine=true");
+            specs.add("damped-newton:condest=3");
+            for (String s : specs) {
+                String spec1 = s.equals("sgd") ? "sgd:batch=33" : s;
+                for (int target = 0; target < 3; target++) {
+                    Objective f = switch (target) {
+                        case 0 -> new LinearRegression(dl, true, 0.001);
+                        case 1 -> new Mlp(dn, spec);
+                        default -> new TestFunction(rt, p, "rosenbrock", 4);
+                    };
+                    if (spec1.contains("batch") && !(f instanceof DataObjective)) {
+                        f.close();
+                        continue;
+                    }
+                    double[] start = f instanceof TestFunction tf ? tf.start() : f.initialParameters(new Random(33));
+                    try (Problem pr = new Problem(f, start); Optimizer o = Optimizers.parse(spec1)) {
+                        o.init(pr);
+                        for (int step = 0; step < 3; step++) {
+                            pr.beginStep();
+                            try {
+                                o.step(pr);
+                            } catch (io.descent.DescentException refused) {
+                                break; // e.g. pure Newton at a saddle: a refusal, not a device fault
+                            }
+                            pr.advance();
+                        }
+                        for (double x : pr.readParams()) {
+                            if (!Double.isFinite(x)) {
+                                failures.add(spec1 + " on " + f.name() + ": non-finite parameters after 3 steps");
+                                break;
+                            }
+                        }
+                    } finally {
+                        f.close();
+                    }
+                }
+            }
+        }
+    }
+}
