@@ -38,6 +38,8 @@ public final class ClRuntime implements AutoCloseable {
     private final Set<DeviceArray> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
     private final DeviceTuning tuning;
     private final Map<String, Long> launches = new LinkedHashMap<>();
+    private long buildNanos;
+    private long builds;
 
     private ClRuntime(DeviceInfo device, DeviceTuning tuning) {
         this.device = device;
@@ -172,7 +174,13 @@ public final class ClRuntime implements AutoCloseable {
         String key = file + "|" + options;
         Program p = programs.get(key);
         if (p == null) {
-            p = build(file, precision, options);
+            long t0 = System.nanoTime();
+            try {
+                p = build(file, precision, options);
+            } finally {
+                buildNanos += System.nanoTime() - t0;
+                builds++;
+            }
             programs.put(key, p);
         }
         return p;
@@ -252,6 +260,16 @@ public final class ClRuntime implements AutoCloseable {
     public void finish() {
         ClException.check(CL.clFinish(queue()), "waiting for the device");
         timer.drainAll();
+    }
+
+    /** Host nanoseconds spent building programs so far (compiler and kernel creation). */
+    public long buildNanos() {
+        return buildNanos;
+    }
+
+    /** Programs built so far (cache misses). */
+    public long builds() {
+        return builds;
     }
 
     /** The programs built so far (cached), in build order. */

@@ -127,6 +127,27 @@ public final class DeviceArray implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Copies {@code count} values of {@code src} from element {@code srcOffset} to element {@code
+     * offset} of this array (same precision), on the device, under {@code phase}.
+     */
+    public DeviceArray copyRange(DeviceArray src, long srcOffset, long offset, long count, Phase phase) {
+        if (src.precision != precision || srcOffset < 0 || offset < 0 || count < 0 || srcOffset + count > src.length
+                || offset + count > length) {
+            throw new IllegalArgumentException("copy of " + count + " values from [" + srcOffset + "] of " + src.length
+                    + " " + src.precision.label() + " to [" + offset + "] of " + length + " " + precision.label());
+        }
+        if (count == 0) {
+            return this;
+        }
+        cl_event ev = new cl_event();
+        long b = precision.bytes();
+        ClException.check(CL.clEnqueueCopyBuffer(runtime.queue(), src.mem(), mem(), srcOffset * b, offset * b, count * b,
+                0, null, ev), "copying a device array range");
+        runtime.timer().record(phase, ev);
+        return this;
+    }
+
     @Override
     public void close() {
         if (mem != null) {

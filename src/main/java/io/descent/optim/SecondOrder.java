@@ -103,6 +103,7 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
         residual = rt.allocate(precision, p);
         correction = rt.allocate(precision, p);
         names = problem.objective() instanceof LinearModel lm ? lm.parameterNames() : null;
+        problem.program("newton.cl"); // built here, not in the first step's timing
         if (refine && !chol.refinesInFp64()) {
             log.add("refine", 0, name() + ": refine=true, but '" + rt.device().name() + "' has no float64: the "
                     + "refinement residual is summed in " + precision.label() + " and gains little");

@@ -17,6 +17,12 @@ public enum Phase {
     SOLVE,
     /** The optimizer's own kernels: the parameter and state update. */
     UPDATE,
+    /**
+     * The trainer's recording, the same for every method: a copy of the parameters per step (so a
+     * stop found in a batch of losses read at once returns that step's parameters), the gradient
+     * norm per step for {@code --grad-tol}, and step markers for timing.
+     */
+    RECORD,
     /** Host to device and device to host copies. */
     TRANSFER;
 

@@ -29,7 +29,7 @@ public final class PhaseTimer {
     static final int MAX_PENDING = 4096;
 
     /** A recorded command; {@code since}, when not null, is a marker enqueued just before a library call. */
-    private record Pending(Phase phase, cl_event event, cl_event since) {
+    private record Pending(Phase phase, cl_event event, cl_event since, long tag) {
     }
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -41,10 +41,35 @@ public final class PhaseTimer {
     private long hostReads;
     private long eventsCreated;
     private long eventsReleased;
+    private long tag = -1;
+    private final java.util.HashMap<Long, Long> tagged = new java.util.HashMap<>();
+
+    /**
+     * Tags the commands recorded from now on with {@code tag} (e.g. the training step they belong
+     * to), or stops tagging with -1; {@link #takeTagged} then gives the device time of each tag.
+     * Tags have no effect on the phase totals.
+     */
+    public void tag(long tag) {
+        this.tag = tag;
+    }
+
+    /** Forgets the device times of every tag. */
+    public void clearTags() {
+        tagged.clear();
+    }
+
+    /**
+     * Device nanoseconds of the commands tagged {@code tag} that have been read so far (call
+     * {@link #drainAll} first for all of them), and forgets them.
+     */
+    public long takeTagged(long tag) {
+        Long ns = tagged.remove(tag);
+        return ns == null ? 0 : ns;
+    }
 
     /** Takes ownership of {@code event}, the event of a command just enqueued under {@code phase}. */
     public void record(Phase phase, cl_event event) {
-        add(new Pending(phase, event, null));
+        add(new Pending(phase, event, null, tag));
     }
 
     /**
@@ -56,7 +81,7 @@ public final class PhaseTimer {
      */
     public void recordSpan(Phase phase, cl_event marker, cl_event last) {
         eventsCreated++;
-        add(new Pending(phase, last, marker));
+        add(new Pending(phase, last, marker, tag));
     }
 
     private void add(Pending p) {
@@ -153,7 +178,11 @@ public final class PhaseTimer {
                     Pointer.to(start), null), "clGetEventProfilingInfo");
             ClException.check(CL.clGetEventProfilingInfo(p.event(), CL.CL_PROFILING_COMMAND_END, Sizeof.cl_ulong,
                     Pointer.to(end), null), "clGetEventProfilingInfo");
-            deviceNs[p.phase().ordinal()] += Math.max(0, end[0] - start[0]);
+            long ns = Math.max(0, end[0] - start[0]);
+            deviceNs[p.phase().ordinal()] += ns;
+            if (p.tag() >= 0) {
+                tagged.merge(p.tag(), ns, Long::sum);
+            }
         } finally {
             CL.clReleaseEvent(p.event());
             eventsReleased++;

@@ -12,12 +12,14 @@ public final class History {
      * @param step      steps completed (1 after the first step)
      * @param loss      the loss the step computed at its gradient point (before its update, as a
      *                  PyTorch loop records loss.item() before optimizer.step())
-     * @param wallS     wall time since the run started, in seconds
-     * @param deviceS   device time of all phases since the run started, in seconds
+     * @param wallS     wall time from the run's start to the end of the step on the device (its
+     *                  profiling timestamp), less program builds, in seconds
+     * @param deviceS   device time of all the run's commands up to and including the step, in seconds
      * @param gradients gradient evaluations so far
      * @param losses    forward-only loss evaluations so far
+     * @param hessians  Hessians and Hessian-vector products so far
      */
-    public record Row(long step, double loss, double wallS, double deviceS, long gradients, long losses) {
+    public record Row(long step, double loss, double wallS, double deviceS, long gradients, long losses, long hessians) {
     }
 
     private final List<Row> rows = new ArrayList<>();

@@ -125,22 +125,37 @@ public final class Run {
             long t0 = System.nanoTime();
             History history;
             Trainer.Stop stop;
+            Trainer.Result result = null;
             DivergenceException divergence = null;
+            long builds0 = rt.buildNanos();
+            long ga = f.count(Objective.Count.GRADIENT), la = f.count(Objective.Count.LOSS);
+            long ha = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR);
             try {
-                Trainer.Result r = trainer.resume(problem, optimizer, options, listener);
-                history = r.history();
-                stop = r.stop();
+                result = trainer.resume(problem, optimizer, options, listener);
+                history = result.history();
+                stop = result.stop();
             } catch (DivergenceException e) {
                 divergence = e;
                 history = e.history();
                 stop = null;
             }
             rt.finish();
-            double wall = (System.nanoTime() - t0) * 1e-9;
+            double builds = (rt.buildNanos() - builds0) * 1e-9;
+            double wall = (System.nanoTime() - t0) * 1e-9 - builds;
             PhaseTotals phases = rt.timer().totals().minus(before);
             long grads = f.count(Objective.Count.GRADIENT) - g0, losses = f.count(Objective.Count.LOSS) - l0;
             long hess = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR) - h0;
+            if (result != null && result.overshoot() > 0 && !history.isEmpty()) {
+                // the steps the device ran past the stop are not part of the run: count to the stop step
+                History.Row last = history.last();
+                grads = ga - g0 + last.gradients();
+                losses = la - l0 + last.losses();
+                hess = ha - h0 + last.hessians();
+            }
             ended.accept(problem);
+            if (f instanceof io.descent.objective.Batchable b) {
+                b.useAllRows(); // a mini-batch method leaves its last batch selected: the final loss is over all rows
+            }
             double[] params = problem.readParams();
             double finalLoss = f.loss(problem.params());
             RunReport report = new RunReport(rt.device(), f.name(), optimizer.name(), optimizer.hyperParameters(),
@@ -153,6 +168,31 @@ public final class Run {
                 report.json.put("diverged_at_step", divergence.step());
                 report.json.put("error", divergence.getMessage());
             }
+            Trainer.Target hit = result == null ? null : result.target();
+            if (!Double.isNaN(options.targetLoss())) {
+                if (hit == null && divergence == null) {
+                    for (History.Row row : history.rows()) { // a diverged run may have met the target first
+                        if (row.loss() <= options.targetLoss()) {
+                            hit = new Trainer.Target(row.loss(), row.step(), row.wallS(), row.deviceS(), row.gradients());
+                            break;
+                        }
+                    }
+                }
+                report.json.put("target_loss", options.targetLoss());
+                report.json.put("time_to_target_s", hit == null ? null : hit.wallS());
+                report.json.put("device_to_target_s", hit == null ? null : hit.deviceS());
+                report.json.put("gradients_to_target", hit == null ? null : hit.gradients());
+                report.json.put("steps_to_target", hit == null ? null : hit.step());
+            }
+            if (result != null) {
+                Map<String, Object> rec = new java.util.LinkedHashMap<>();
+                rec.put("every_step", true);
+                rec.put("read_batch", result.recording().batch());
+                rec.put("reads", result.recording().reads());
+                rec.put("overshoot_steps", result.overshoot());
+                report.json.put("recording", rec);
+            }
+            report.json.put("build_s", builds);
             return new Outcome(report, divergence, params);
         }
     }

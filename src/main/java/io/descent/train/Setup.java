@@ -30,6 +30,11 @@ public final class Setup implements AutoCloseable {
         return objective;
     }
 
+    /** The host data set (null for a test function). */
+    public io.descent.data.Dataset hostData() {
+        return data == null ? null : data.host();
+    }
+
     /** The model's own starting point (Glorot/He for an MLP, the function's start, N(0, 1) otherwise). */
     public double[] defaultInit() {
         if (objective instanceof TestFunction f) {

@@ -1,35 +1,32 @@
 package io.descent.train;
 
 import io.descent.UsageException;
-import io.descent.cl.ClRuntime;
-import io.descent.cl.DeviceArray;
-import io.descent.linalg.Reduction;
-import io.descent.objective.Objective;
 import io.descent.optim.Optimizer;
 import io.descent.optim.Problem;
 import io.descent.profile.Phase;
-import io.descent.profile.PhaseTotals;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs an optimizer on a problem until a stopping rule fires, recording history and guarding
  * against divergence.
  *
- * <p>Losses are read back every {@code recordEvery} steps, in one read of the loss ring, so that
- * recording does not make the host wait each step; stopping rules that need the loss or the
- * gradient norm are checked at those reads. The divergence guard checks every loss read: NaN or
- * infinity, or a loss that rose above the first one by more than {@code divergenceFactor} x
- * max(|first|, 1) (so a first loss near zero or below it, as x cos(cx) has, is no trap), stops the run with a
- * {@link DivergenceException} naming the step and learning rate; the parameters are put back to
- * those of the last check that passed, kept in a device copy.
+ * <p>Every step's loss is recorded on the device and read back in batches ({@link Recorder}), so
+ * recording does not make the host wait after each step. The stopping rules and the divergence
+ * guard are checked step by step when a batch is read, and a rule that fires at a step inside the
+ * batch puts that step's parameters back: the parameters, history and stop step are those of a run
+ * that read every step ({@code readEvery = 1}); only the device has done a few steps more, which
+ * the result reports as {@code overshoot}. Times come from the device's profiling timestamps.
  *
- * <p>The trainer's own device work (the guard's copy of the parameters, the gradient-norm check)
- * is booked under {@link Phase#TRANSFER}, so the optimizer's {@code update} phase holds only its
- * own kernels. The gradient-norm rule uses the gradient of the last evaluation: for Nesterov that
- * is at its look-ahead point.
+ * <p>The divergence guard: NaN or infinity, or a loss that rose above the first one by more than
+ * {@code divergenceFactor} x max(|first|, 1) (so a first loss near zero or below it, as x cos(cx)
+ * has, is no trap), stops the run with a {@link DivergenceException} naming the step and learning
+ * rate; the parameters are put back to those after the last step that passed the guard.
+ *
+ * <p>The trainer's own device work (parameter snapshots, gradient norms) is booked under {@link
+ * Phase#RECORD}, so the optimizer's {@code update} phase holds only its own kernels. The
+ * gradient-norm rule uses the gradient of the step's last evaluation: for Nesterov that is at its
+ * look-ahead point.
  */
 public final class Trainer {
     /** Why a run stopped. */
@@ -52,8 +49,14 @@ public final class Trainer {
         }
     }
 
-    /** What a run did. */
-    public record Result(History history, Stop stop, long steps) {
+    /**
+     * What a run did.
+     *
+     * @param target    the first step at or below the target loss, or null (no target, or not reached)
+     * @param overshoot steps the device ran past the stop step before the stop was read (their
+     *                  parameters are not kept)
+     */
+    public record Result(History history, Stop stop, long steps, Target target, Recording recording, long overshoot) {
     }
 
     /** Hears about each recorded step (progress display) and checkpoint points. */
@@ -71,52 +74,87 @@ public final class Trainer {
      *
      * @param steps            total steps (a resumed problem counts the ones already done)
      * @param timeBudgetS      stop after this much wall time (0: none)
-     * @param targetLoss       stop once a recorded loss is at or below this (NaN: none)
+     * @param targetLoss       the target: the first step whose loss is at or below it is reported (NaN: none)
+     * @param stopAtTarget     also stop there
      * @param gradTolerance    stop once the gradient norm is at or below this (0: none; costs one
-     *                         device reduction and host read per record)
-     * @param patience         stop after this many recorded steps without a new best loss (0: none)
-     * @param recordEvery      read and record the loss every this many steps (and at the last)
+     *                         device reduction per step)
+     * @param patience         stop after this many steps without a new best loss (0: none)
+     * @param readEvery        read the recorded losses every this many steps (0: {@value Recorder#DEFAULT_BATCH};
+     *                         1 reads after every step, and the host waits for each)
      * @param divergenceFactor a loss above the first by more than this x max(|first|, 1) counts as divergence
      * @param checkpointEvery  call the listener's checkpoint every this many steps (0: never)
      */
-    public record Options(long steps, double timeBudgetS, double targetLoss, double gradTolerance, long patience,
-                          int recordEvery, double divergenceFactor, long checkpointEvery) {
+    public record Options(long steps, double timeBudgetS, double targetLoss, boolean stopAtTarget, double gradTolerance,
+                          long patience, int readEvery, double divergenceFactor, long checkpointEvery) {
         public Options {
             if (steps < 0) throw new UsageException("--steps = " + steps + " must be >= 0");
             if (!(timeBudgetS >= 0)) throw new UsageException("--time-budget = " + timeBudgetS + " must be >= 0 seconds");
+            if (Double.isInfinite(targetLoss)) throw new UsageException("--target-loss = " + targetLoss + " must be finite");
             if (!(gradTolerance >= 0)) throw new UsageException("--grad-tol = " + gradTolerance + " must be >= 0");
             if (patience < 0) throw new UsageException("--patience = " + patience + " must be >= 0");
-            if (recordEvery < 1) throw new UsageException("--record-every = " + recordEvery + " must be >= 1");
+            if (readEvery < 0) throw new UsageException("--record-every = " + readEvery + " must be >= 1 (or 0: automatic)");
             if (!(divergenceFactor > 1)) throw new UsageException("divergence factor = " + divergenceFactor + " must be > 1");
             if (checkpointEvery < 0) throw new UsageException("--checkpoint-every = " + checkpointEvery + " must be >= 0");
         }
 
         public static Options steps(long steps) {
-            return new Options(steps, 0, Double.NaN, 0, 0, 1, 1e6, 0);
+            return new Options(steps, 0, Double.NaN, false, 0, 0, 0, 1e6, 0);
         }
 
-        public Options recordEvery(int k) {
-            return new Options(steps, timeBudgetS, targetLoss, gradTolerance, patience, k, divergenceFactor, checkpointEvery);
+        public Options readEvery(int k) {
+            return new Options(steps, timeBudgetS, targetLoss, stopAtTarget, gradTolerance, patience, k, divergenceFactor,
+                    checkpointEvery);
         }
 
+        /** Stops at the target. */
         public Options targetLoss(double t) {
-            return new Options(steps, timeBudgetS, t, gradTolerance, patience, recordEvery, divergenceFactor, checkpointEvery);
+            return new Options(steps, timeBudgetS, t, true, gradTolerance, patience, readEvery, divergenceFactor, checkpointEvery);
+        }
+
+        /** Reports the first step at or below {@code t} without stopping there. */
+        public Options measureTarget(double t) {
+            return new Options(steps, timeBudgetS, t, false, gradTolerance, patience, readEvery, divergenceFactor, checkpointEvery);
         }
 
         public Options timeBudget(double s) {
-            return new Options(steps, s, targetLoss, gradTolerance, patience, recordEvery, divergenceFactor, checkpointEvery);
+            return new Options(steps, s, targetLoss, stopAtTarget, gradTolerance, patience, readEvery, divergenceFactor,
+                    checkpointEvery);
         }
 
         public Options gradTolerance(double g) {
-            return new Options(steps, timeBudgetS, targetLoss, g, patience, recordEvery, divergenceFactor, checkpointEvery);
+            return new Options(steps, timeBudgetS, targetLoss, stopAtTarget, g, patience, readEvery, divergenceFactor,
+                    checkpointEvery);
         }
 
         public Options patience(long n) {
-            return new Options(steps, timeBudgetS, targetLoss, gradTolerance, n, recordEvery, divergenceFactor, checkpointEvery);
+            return new Options(steps, timeBudgetS, targetLoss, stopAtTarget, gradTolerance, n, readEvery, divergenceFactor,
+                    checkpointEvery);
         }
 
         public Options checkpointEvery(long n) {
-            return new Options(steps, timeBudgetS, targetLoss, gradTolerance, patience, recordEvery, divergenceFactor, n);
+            return new Options(steps, timeBudgetS, targetLoss, stopAtTarget, gradTolerance, patience, readEvery,
+                    divergenceFactor, n);
+        }
+    }
+
+    /**
+     * The first recorded step at or below the target.
+     *
+     * @param wallS     wall time from the run's start to the end of that step on the device
+     * @param deviceS   device time of the run's commands up to that step
+     * @param gradients gradient evaluations up to that step
+     */
+    public record Target(double loss, long step, double wallS, double deviceS, long gradients) {
+    }
+
+    /**
+     * How the run recorded: the loss of every step, read in batches of up to {@code batch} steps,
+     * {@code reads} times.
+     */
+    public record Recording(int batch, long reads) {
+        public String describe() {
+            return "loss recorded every step on the device, read in batches of up to " + batch + " step"
+                    + (batch == 1 ? "" : "s") + " (" + reads + " read" + (reads == 1 ? "" : "s") + ")";
         }
     }
 
@@ -136,84 +174,77 @@ public final class Trainer {
     /** Runs an optimizer whose state is already set (a fresh init or a restored checkpoint). */
     public Result resume(Problem problem, Optimizer optimizer, Options options, Listener listener) {
         History history = new History();
-        ClRuntime rt = problem.runtime();
-        Objective f = problem.objective();
-        PhaseTotals start = rt.timer().totals();
-        long t0 = System.nanoTime();
-        long g0 = f.count(Objective.Count.GRADIENT);
-        long l0 = f.count(Objective.Count.LOSS);
-        List<long[]> pending = new ArrayList<>(); // (step, slot)
+        long s0 = problem.step();
         double first = Double.NaN;
         double best = Double.POSITIVE_INFINITY;
-        long bestStep = problem.step();
+        long bestStep = s0;
         Stop stop = Stop.STEPS;
-        try (DeviceArray lastGood = rt.allocate(problem.precision(), problem.size());
-             Reduction norm = options.gradTolerance() > 0 ? new Reduction(rt, problem.precision()) : null) {
-            lastGood.copyFrom(problem.params(), Phase.TRANSFER);
+        Target hit = null;
+        long overshoot = 0;
+        double target = options.targetLoss();
+        Recording recording;
+        try (Recorder rec = new Recorder(problem, options.readEvery(), options.gradTolerance() > 0)) {
+            long t0 = System.nanoTime();
+            run:
             while (problem.step() < options.steps()) {
                 if (stopRequested.get()) {
                     stop = Stop.INTERRUPTED;
                     break;
                 }
+                rec.beginStep(problem.step() + 1);
                 problem.beginStep();
                 optimizer.step(problem);
                 if (problem.stepLossSlot() < 0) {
                     throw new IllegalStateException(optimizer.name() + " took a step without evaluating the objective");
                 }
                 problem.advance();
-                pending.add(new long[]{problem.step(), problem.stepLossSlot()});
+                rec.endStep();
                 boolean last = problem.step() == options.steps();
-                double wallNow = (System.nanoTime() - t0) * 1e-9;
-                boolean outOfTime = options.timeBudgetS() > 0 && wallNow >= options.timeBudgetS();
-                if (pending.size() < options.recordEvery() && !last && !outOfTime && !stopRequested.get()
-                        && pending.size() < Problem.LOSS_SLOTS / 2) {
+                boolean outOfTime = options.timeBudgetS() > 0 && (System.nanoTime() - t0) * 1e-9 >= options.timeBudgetS();
+                boolean checkpoint = options.checkpointEvery() > 0 && problem.step() % options.checkpointEvery() == 0;
+                if (!last && !outOfTime && !checkpoint && !stopRequested.get() && !rec.due()) {
                     continue;
                 }
-                double[] losses = readLosses(problem, pending);
-                double wall = (System.nanoTime() - t0) * 1e-9;
-                double device = rt.timer().totals().minus(start).deviceNanos() * 1e-9;
-                long grads = f.count(Objective.Count.GRADIENT) - g0;
-                long fwd = f.count(Objective.Count.LOSS) - l0;
-                for (int i = 0; i < pending.size(); i++) {
-                    long step = pending.get(i)[0];
-                    double loss = losses[i];
+                long enqueued = problem.step();
+                for (Recorder.Step st : rec.read()) {
+                    double loss = st.loss();
                     if (Double.isNaN(first)) first = loss;
                     String why = !Double.isFinite(loss) ? "not finite"
                             : (loss - first > options.divergenceFactor() * Math.max(Math.abs(first), 1.0)
                             ? "risen above the first loss " + first + " by more than " + options.divergenceFactor()
                             + " x max(|first loss|, 1)" : null);
                     if (why != null) {
-                        problem.params().copyFrom(lastGood, Phase.TRANSFER);
-                        rt.finish();
-                        throw new DivergenceException(step, loss, optimizer.learningRate(step - 1), why)
+                        rec.restore(Math.max(s0, st.step() - 1));
+                        problem.setStep(st.step());
+                        problem.runtime().finish();
+                        throw new DivergenceException(st.step(), loss, optimizer.learningRate(st.step() - 1), why)
                                 .withHistory(history);
                     }
-                    History.Row row = new History.Row(step, loss, wall, device, grads, fwd);
+                    History.Row row = new History.Row(st.step(), loss, st.wallS(), st.deviceS(), st.gradients(), st.losses(),
+                            st.hessians());
                     history.add(row);
                     listener.recorded(row, options.steps());
+                    if (hit == null && !Double.isNaN(target) && loss <= target) {
+                        hit = new Target(loss, st.step(), st.wallS(), st.deviceS(), st.gradients());
+                    }
                     if (loss < best) {
                         best = loss;
-                        bestStep = step;
+                        bestStep = st.step();
+                    }
+                    Stop fired = options.stopAtTarget() && hit != null ? Stop.TARGET
+                            : options.patience() > 0 && st.step() - bestStep >= options.patience() ? Stop.PATIENCE
+                            : options.gradTolerance() > 0 && st.gradNorm() <= options.gradTolerance() ? Stop.GRADIENT
+                            : null;
+                    if (fired != null) {
+                        stop = fired;
+                        rec.restore(st.step());
+                        overshoot = enqueued - st.step();
+                        problem.setStep(st.step());
+                        break run;
                     }
                 }
-                pending.clear();
-                lastGood.copyFrom(problem.params(), Phase.TRANSFER);
-                if (options.checkpointEvery() > 0 && problem.step() % options.checkpointEvery() == 0) {
+                if (checkpoint) {
                     listener.checkpoint(problem.step());
-                }
-                double lastLoss = history.last().loss();
-                if (!Double.isNaN(options.targetLoss()) && lastLoss <= options.targetLoss()) {
-                    stop = Stop.TARGET;
-                    break;
-                }
-                if (options.patience() > 0 && problem.step() - bestStep >= options.patience()) {
-                    stop = Stop.PATIENCE;
-                    break;
-                }
-                if (norm != null && Math.sqrt(norm.dot(problem.grad(), problem.grad(), Phase.TRANSFER))
-                        <= options.gradTolerance()) {
-                    stop = Stop.GRADIENT;
-                    break;
                 }
                 if (outOfTime) {
                     stop = Stop.TIME;
@@ -223,26 +254,9 @@ public final class Trainer {
             if (stop == Stop.STEPS && stopRequested.get() && problem.step() < options.steps()) {
                 stop = Stop.INTERRUPTED;
             }
+            recording = new Recording(rec.batch(), rec.reads());
         }
-        return new Result(history, stop, problem.step());
+        return new Result(history, stop, problem.step(), hit, recording, overshoot);
     }
 
-    private static double[] readLosses(Problem problem, List<long[]> pending) {
-        int first = (int) pending.get(0)[1];
-        int lastSlot = (int) pending.get(pending.size() - 1)[1];
-        double[] ring;
-        int offset;
-        if (lastSlot >= first) {
-            ring = problem.losses().read(first, lastSlot - first + 1);
-            offset = first;
-        } else {
-            ring = problem.losses().read();
-            offset = 0;
-        }
-        double[] out = new double[pending.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = ring[(int) pending.get(i)[1] - offset];
-        }
-        return out;
-    }
 }

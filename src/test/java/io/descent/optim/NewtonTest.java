@@ -377,7 +377,7 @@ class NewtonTest {
         try (TestFunction f = new TestFunction(rt, p, "xcos", 1);
              Problem pr = new Problem(f, f.start());
              DampedNewton opt = new DampedNewton()) {
-            History h = Trainer.run(pr, opt, new Trainer.Options(20, 0, Double.NaN, 0, 0, 1, Double.MAX_VALUE, 0));
+            History h = Trainer.run(pr, opt, new Trainer.Options(20, 0, Double.NaN, false, 0, 0, 0, Double.MAX_VALUE, 0));
             List<History.Row> rows = h.rows();
             StringBuilder trace = new StringBuilder();
             for (History.Row r : rows) trace.append(String.format(" %.4g", r.loss()));
@@ -454,7 +454,7 @@ class NewtonTest {
             }
             try (Problem pr = new Problem(m, new double[5]);
                  DampedNewton opt = new DampedNewton()) {
-                History h = Trainer.run(pr, opt, new Trainer.Options(10, 0, Double.NaN, 0, 0, 1, Double.MAX_VALUE, 0));
+                History h = Trainer.run(pr, opt, new Trainer.Options(10, 0, Double.NaN, false, 0, 0, 0, Double.MAX_VALUE, 0));
                 double[] w = pr.readParams();
                 double loss = m.loss(pr.params());
                 System.out.printf("duplicate column %s: loss %.10g vs minimum %.10g, w %s, warnings %s%n", p.label(), loss,
@@ -598,7 +598,7 @@ class NewtonTest {
              Mlp m = new Mlp(d, SMALL_MLP, curvature);
              Problem pr = new Problem(m, SMALL_MLP.initialParameters(new Random(3)));
              DampedNewton opt = new DampedNewton()) {
-            History h = Trainer.run(pr, opt, new Trainer.Options(25, 0, Double.NaN, 0, 0, 1, Double.MAX_VALUE, 0));
+            History h = Trainer.run(pr, opt, new Trainer.Options(25, 0, Double.NaN, false, 0, 0, 0, Double.MAX_VALUE, 0));
             double last = m.loss(pr.params());
             double first = h.rows().get(0).loss();
             System.out.printf("mlp damped-newton %s %s: loss %.4g -> %.4g in 25 steps, %d factorisations; warnings %s%n",

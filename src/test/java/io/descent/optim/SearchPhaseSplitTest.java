@@ -148,7 +148,7 @@ class SearchPhaseSplitTest {
     @Test
     void lbfgsPastConvergenceCostsNoGradients() throws Exception {
         try (Cases.Open c = Cases.rosenbrock(Precision.FP64, 2); SearchOptimizer o = (SearchOptimizer) Optimizers.parse("lbfgs")) {
-            History h = Trainer.run(c.problem, o, Trainer.Options.steps(300).recordEvery(50));
+            History h = Trainer.run(c.problem, o, Trainer.Options.steps(300).readEvery(50));
             Map<String, Double> k = o.counters();
             assertTrue(k.get("gradients") < 100, k.toString());
             assertTrue(k.get("skipped_steps") > 200, k.toString());
