@@ -17,6 +17,7 @@ import io.descent.train.Experiment;
 import io.descent.train.History;
 import io.descent.train.Run;
 import io.descent.train.Setup;
+import io.descent.train.Targets;
 import io.descent.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,6 +73,18 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress line on stderr.")
     boolean noProgress;
 
+    @Option(names = "--stop-at-target", description = "Stop each run at the target instead of running all its steps.")
+    boolean stopAtTarget;
+
+    @Option(names = "--tune", paramLabel = "[OPT:]KEY=VALUES",
+            description = "Tune each optimizer over KEY = LO..HI:K (log-spaced) or a,b,c (repeatable; OPT: for one "
+                    + "optimizer only), keeping per optimizer the configuration that reaches the target first.")
+    List<String> tune = new ArrayList<>();
+
+    @Option(names = "--repeats", paramLabel = "K", defaultValue = "1",
+            description = "Seeds per configuration (data, initialisation, mini-batch order); reports medians and IQRs.")
+    int repeats;
+
     @Spec
     CommandSpec spec;
 
@@ -90,19 +103,25 @@ final class CompareCommand implements Callable<Integer> {
             Run.optimizer(s, e, sched).close(); // every spec is checked before any device work
         }
         List<DeviceInfo> targets = devices();
+        if (!tune.isEmpty() || repeats != 1) {
+            return tuned(e, precision, specs, sched, targets, stdout, stderr);
+        }
         List<RunReport> reports = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         double[] start = null;
+        Targets.Target target = null;
         for (DeviceInfo device : targets) {
             try (ClRuntime rt = ClRuntime.open(device); Setup setup = e.build(rt, precision)) {
                 if (start == null) {
                     start = Run.init(init, setup); // the same starting point for every run
+                    target = runOptions.targetLoss != null ? null : Targets.of(setup, start);
                 }
+                double goal = runOptions.targetLoss != null ? runOptions.targetLoss : target.loss();
                 for (String s : specs) {
                     try (Optimizer opt = Run.optimizer(s, e, sched)) {
                         Progress progress = new Progress(stderr, s, 0, !noProgress && !json);
-                        Run.Outcome o = Run.execute(setup, opt, start, new Trainer(), runOptions.options(e.stepsFor(s), 0),
-                                progress, null, null);
+                        Run.Outcome o = Run.execute(setup, opt, start, new Trainer(),
+                                runOptions.options(e.stepsFor(s), 0, goal, stopAtTarget), progress, null, null);
                         progress.done();
                         o.report().json.put("spec", s);
                         reports.add(o.report());
@@ -119,6 +138,8 @@ final class CompareCommand implements Callable<Integer> {
                 }
             }
         }
+        sortByTimeToTarget(reports, labels);
+        String targetLine = "target: " + (target == null ? runOptions.targetLoss + " (--target-loss)" : target.describe());
         if (out != null) {
             writeOutputs(reports, labels, e);
         }
@@ -131,9 +152,13 @@ final class CompareCommand implements Callable<Integer> {
             for (DeviceInfo d : targets) {
                 stdout.println("device " + d.index() + ": " + d.name() + " (" + d.typeLabel() + ", " + d.platformName() + ")");
             }
+            stdout.println(targetLine);
             stdout.print(table(reports, labels));
             stdout.println();
-            stdout.println("device ms/step by phase; 'gradient share' = gradient device time / all device time of the run.");
+            stdout.println("sorted by time to target (wall s from the run's start to the end, on the device, of the first step at"
+                    + " or below it);");
+            stdout.println(recordingLine(reports) + "; device ms/step by phase; 'gradient share' = gradient device time"
+                    + " / all device time of the run.");
             if (out != null) stdout.println("wrote " + out.toAbsolutePath());
         }
         stdout.flush();
@@ -170,12 +195,119 @@ final class CompareCommand implements Callable<Integer> {
         return list;
     }
 
-    static final Phase[] SHOWN = {Phase.GRADIENT, Phase.LOSS, Phase.HESSIAN, Phase.SOLVE, Phase.UPDATE};
+    static final Phase[] SHOWN = {Phase.GRADIENT, Phase.LOSS, Phase.HESSIAN, Phase.SOLVE, Phase.UPDATE, Phase.RECORD};
+
+    /** --tune / --repeats: trials on the first device, the tuned configuration per optimizer. */
+    private int tuned(Experiment e, Precision precision, List<String> specs, Schedule sched, List<DeviceInfo> targets,
+                      PrintWriter stdout, PrintWriter stderr) {
+        if (repeats < 1 || repeats > 1000) throw new UsageException("--repeats = " + repeats + " must be between 1 and 1000");
+        if (targets.size() > 1) {
+            throw new UsageException("--tune and --repeats run on one device: give one with --devices (race and tune each"
+                    + " device in its own run)");
+        }
+        String workload = experimentOptions.scenario != null ? experimentOptions.scenario : "compare";
+        io.descent.race.SearchSpace space = io.descent.race.SearchSpace.parse(tune);
+        List<String> notes = new ArrayList<>();
+        List<io.descent.race.Trial> trials = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            for (String s : specs) {
+                for (Map<String, String> c : space.configurations(s, notes)) {
+                    trials.add(new io.descent.race.Trial(workload, s, c, r, e.seed + r));
+                }
+            }
+        }
+        for (String n : new java.util.LinkedHashSet<>(notes)) stderr.println("descent: compare: " + n);
+        io.descent.race.Runner.Settings settings = new io.descent.race.Runner.Settings(precision, 0, runOptions.timeBudget, 0,
+                runOptions.targetLoss == null ? Double.NaN : runOptions.targetLoss, stopAtTarget, sched, 200,
+                runOptions.recordEvery);
+        io.descent.race.Runner runner = new io.descent.race.Runner();
+        List<Map<String, Object>> results;
+        try (ClRuntime rt = ClRuntime.open(targets.get(0))) {
+            results = runner.run(rt, trials, (w, seed) -> {
+                Experiment x = experimentOptions.experiment();
+                x.seed = seed;
+                return x;
+            }, settings, out == null ? null : new io.descent.race.TrialStore(out),
+                    RaceCommand.progress(stderr, !noProgress && !json));
+        }
+        io.descent.race.Summary summary = new io.descent.race.Summary(trials, results);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("device", targets.get(0).name());
+        extra.put("precision", precision.label());
+        extra.put("repeats", repeats);
+        extra.put("tune", tune);
+        if (out != null) {
+            io.descent.race.Reports.write(summary, out, extra);
+        }
+        if (json) {
+            Map<String, Object> j = new LinkedHashMap<>(summary.json());
+            j.putAll(extra);
+            List<Object> list = new ArrayList<>();
+            for (Map<String, Object> r : results) if (r != null) list.add(r);
+            j.put("trials", list);
+            stdout.println(Json.write(j));
+        } else {
+            stdout.println(describe(e, precision, List.of()) + ", " + trials.size() + " trials (" + specs.size()
+                    + " optimizers x configurations x " + repeats + " seed" + (repeats == 1 ? "" : "s") + ")");
+            DeviceInfo d = targets.get(0);
+            stdout.println("device " + d.index() + ": " + d.name() + " (" + d.typeLabel() + ", " + d.platformName() + ")");
+            Object target = results.stream().filter(r -> r != null).map(r -> r.get("target")).findFirst().orElse("-");
+            stdout.println("target: " + target + (repeats > 1 ? " (seed " + e.seed + "; each seed has its own)" : ""));
+            stdout.print(io.descent.race.Reports.table(summary, workload));
+            stdout.println();
+            stdout.println("tuned: per optimizer the configuration with the lowest median time to target over the seeds"
+                    + " (a seed that misses counts as infinite), else the lowest median final loss; losses recorded every step.");
+            if (out != null) stdout.println("wrote " + out.toAbsolutePath());
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    /** Time to target, with "not reached" (null) last; ties and misses by final loss. */
+    static void sortByTimeToTarget(List<RunReport> reports, List<String> labels) {
+        Integer[] order = new Integer[reports.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer i) -> timeToTarget(reports.get(i)))
+                .thenComparingDouble(i -> finalLoss(reports.get(i))));
+        List<RunReport> r = new ArrayList<>();
+        List<String> l = new ArrayList<>();
+        for (int i : order) {
+            r.add(reports.get(i));
+            l.add(labels.get(i));
+        }
+        reports.clear();
+        reports.addAll(r);
+        labels.clear();
+        labels.addAll(l);
+    }
+
+    static double timeToTarget(RunReport r) {
+        Object t = r.json.get("time_to_target_s");
+        return t instanceof Number n ? n.doubleValue() : Double.POSITIVE_INFINITY;
+    }
+
+    static double finalLoss(RunReport r) {
+        double f = ((Number) r.json.get("final_loss")).doubleValue();
+        return Double.isNaN(f) ? Double.POSITIVE_INFINITY : f;
+    }
+
+    /** How the runs recorded their losses, in words. */
+    static String recordingLine(List<RunReport> reports) {
+        int batch = 0;
+        for (RunReport r : reports) {
+            if (r.json.get("recording") instanceof Map<?, ?> m) batch = Math.max(batch, ((Number) m.get("read_batch")).intValue());
+        }
+        return batch == 0 ? "losses recorded every step" : "losses recorded every step on the device, read back in batches of"
+                + " up to " + batch + " steps (time to target is as precise as one step)";
+    }
+
+    static String seconds(Object v) {
+        return v instanceof Number n ? String.format(Locale.ROOT, "%.4g", n.doubleValue()) : "not reached";
+    }
 
     private String table(List<RunReport> reports, List<String> labels) {
-        List<String> header = new ArrayList<>(List.of("optimizer", "device", "stop", "steps", "final loss"));
-        boolean target = runOptions.targetLoss != null;
-        if (target) header.add("time to target s");
+        List<String> header = new ArrayList<>(List.of("optimizer", "device", "stop", "steps", "final loss", "to target s",
+                "device to target s", "gradients to target"));
         header.addAll(List.of("gradients", "losses", "wall s"));
         for (Phase p : SHOWN) header.add(p.label() + " ms");
         header.add("gradient share");
@@ -190,7 +322,9 @@ final class CompareCommand implements Callable<Integer> {
             row.add(j.containsKey("diverged_at_step") ? "diverged at " + j.get("diverged_at_step") : j.get("stop"));
             row.add(steps);
             row.add(String.format(Locale.ROOT, "%.6g", (Double) j.get("final_loss")));
-            if (target) row.add(timeToTarget(r.history(), runOptions.targetLoss));
+            row.add(seconds(j.get("time_to_target_s")));
+            row.add(seconds(j.get("device_to_target_s")));
+            row.add(j.get("gradients_to_target") == null ? "-" : j.get("gradients_to_target"));
             Map<?, ?> counts = (Map<?, ?>) j.get("counts");
             row.add(counts.get("gradient"));
             row.add(counts.get("loss"));
@@ -205,16 +339,15 @@ final class CompareCommand implements Callable<Integer> {
         return t.toString();
     }
 
-    static String timeToTarget(History h, double target) {
-        for (History.Row r : h.rows()) {
-            if (r.loss() <= target) return String.format(Locale.ROOT, "%.3f", r.wallS());
-        }
-        return "not reached";
+
+    static String csvValue(Object v) {
+        return v == null ? "" : v.toString();
     }
 
     private void writeOutputs(List<RunReport> reports, List<String> labels, Experiment e) {
         List<Object> list = new ArrayList<>();
-        StringBuilder csv = new StringBuilder("optimizer,device,stop,steps,final_loss,gradients,losses,wall_s");
+        StringBuilder csv = new StringBuilder("optimizer,device,stop,steps,final_loss,target_loss,time_to_target_s,"
+                + "device_to_target_s,gradients_to_target,gradients,losses,wall_s");
         for (Phase p : SHOWN) csv.append(',').append(p.label()).append("_device_s");
         csv.append(",gradient_share\n");
         BarChart bars = new BarChart("Device time per step by phase", "device time per step (ms)",
@@ -231,7 +364,10 @@ final class CompareCommand implements Callable<Integer> {
             Map<?, ?> counts = (Map<?, ?>) r.json.get("counts");
             csv.append(labels.get(i).replace(',', ';')).append(',').append(((Map<?, ?>) r.json.get("device")).get("index"))
                     .append(',').append(r.json.get("stop")).append(',').append(r.json.get("steps")).append(',')
-                    .append(r.json.get("final_loss")).append(',').append(counts.get("gradient")).append(',')
+                    .append(r.json.get("final_loss")).append(',').append(csvValue(r.json.get("target_loss"))).append(',')
+                    .append(csvValue(r.json.get("time_to_target_s"))).append(',')
+                    .append(csvValue(r.json.get("device_to_target_s"))).append(',')
+                    .append(csvValue(r.json.get("gradients_to_target"))).append(',').append(counts.get("gradient")).append(',')
                     .append(counts.get("loss")).append(',').append(r.json.get("wall_s"));
             double[] perStep = new double[SHOWN.length];
             for (int p = 0; p < SHOWN.length; p++) {

@@ -207,6 +207,12 @@ final class TrainCommand implements Callable<Integer> {
                 .map(x -> x.getKey() + "=" + x.getValue()).collect(Collectors.joining(", ", "(", ")")));
         stdout.printf(Locale.ROOT, "steps: %s (%s), wall %.3f s%n", m.get("steps"), m.get("stop"), (Double) m.get("wall_s"));
         stdout.printf(Locale.ROOT, "final loss: %.9g%n", (Double) m.get("final_loss"));
+        if (m.containsKey("target_loss")) {
+            stdout.println(m.get("time_to_target_s") == null ? "target " + m.get("target_loss") + ": not reached"
+                    : String.format(Locale.ROOT, "target %s: reached at step %s, %.4g s wall, %.4g s device, %s gradients",
+                    m.get("target_loss"), m.get("steps_to_target"), (Double) m.get("time_to_target_s"),
+                    (Double) m.get("device_to_target_s"), m.get("gradients_to_target")));
+        }
         @SuppressWarnings("unchecked")
         Map<String, Double> coef = (Map<String, Double>) m.get("coefficients");
         if (coef != null) {

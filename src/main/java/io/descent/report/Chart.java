@@ -41,6 +41,8 @@ public class Chart {
     protected boolean logX;
     protected boolean logY;
     protected final List<Series> series = new ArrayList<>();
+    /** Shaded bands (lo, hi over x), one per series index, drawn under the lines in the series' colour. */
+    protected final java.util.Map<Integer, double[][]> bands = new java.util.HashMap<>();
     protected double x0, x1, y0, y1;
     protected int left = 90, right = 30, top = 50, bottom = 70;
 
@@ -75,6 +77,51 @@ public class Chart {
         return add(new Series(name, x, y, false));
     }
 
+    /** A line with a shaded band from {@code lo} to {@code hi} (e.g. a median and its interquartile range). */
+    public Chart add(String name, double[] x, double[] y, double[] lo, double[] hi) {
+        bands.put(series.size(), new double[][]{x, lo, hi});
+        return add(new Series(name, x, y, false));
+    }
+
+    /** Draws the chart into an image. */
+    public BufferedImage render() {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, width, height);
+            draw(g);
+        } finally {
+            g.dispose();
+        }
+        return img;
+    }
+
+    /** Writes {@code charts} one above the other into one PNG. */
+    public static void writeStacked(Path file, Chart... charts) {
+        int w = 0, h = 0;
+        for (Chart c : charts) {
+            w = Math.max(w, c.width);
+            h += c.height;
+        }
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, w, h);
+            int y = 0;
+            for (Chart c : charts) {
+                g.drawImage(c.render(), 0, y, null);
+                y += c.height;
+            }
+        } finally {
+            g.dispose();
+        }
+        writePng(img, file);
+    }
+
     /** Uses a log y axis when the positive y values span more than two decades. */
     public Chart autoLogY() {
         double lo = Double.POSITIVE_INFINITY, hi = 0;
@@ -92,18 +139,7 @@ public class Chart {
 
     /** Draws the chart and writes it as a PNG (via a temporary file, then an atomic rename). */
     public void write(Path file) {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
-            draw(g);
-        } finally {
-            g.dispose();
-        }
-        writePng(img, file);
+        writePng(render(), file);
     }
 
     static void writePng(BufferedImage img, Path file) {
@@ -127,6 +163,11 @@ public class Chart {
         drawBackground(g);
         drawAxes(g);
         g.setClip(left, top, width - left - right, height - top - bottom);
+        for (int i = 0; i < series.size(); i++) {
+            if (bands.containsKey(i)) {
+                drawBand(g, bands.get(i), PALETTE[i % PALETTE.length]);
+            }
+        }
         for (int i = 0; i < series.size(); i++) {
             drawSeries(g, series.get(i), PALETTE[i % PALETTE.length]);
         }
@@ -176,6 +217,25 @@ public class Chart {
     protected double py(double y) {
         double f = logY ? (Math.log10(y) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0)) : (y - y0) / (y1 - y0);
         return height - bottom - f * (height - top - bottom);
+    }
+
+    private void drawBand(Graphics2D g, double[][] band, Color c) {
+        double[] x = band[0], lo = band[1], hi = band[2];
+        Path2D.Double poly = new Path2D.Double();
+        int n = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (!usable(x[i], logX) || !usable(hi[i], logY)) continue;
+            if (n++ == 0) poly.moveTo(px(x[i]), py(hi[i]));
+            else poly.lineTo(px(x[i]), py(hi[i]));
+        }
+        for (int i = x.length - 1; i >= 0; i--) {
+            if (!usable(x[i], logX) || !usable(lo[i], logY)) continue;
+            poly.lineTo(px(x[i]), py(lo[i]));
+        }
+        if (n == 0) return;
+        poly.closePath();
+        g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 50));
+        g.fill(poly);
     }
 
     protected void drawSeries(Graphics2D g, Series s, Color c) {

@@ -1,0 +1,241 @@
+package io.descent.cli;
+
+import io.descent.UsageException;
+import io.descent.cl.ClRuntime;
+import io.descent.cl.DeviceInfo;
+import io.descent.cl.Precision;
+import io.descent.optim.Optimizers;
+import io.descent.race.Reports;
+import io.descent.race.Runner;
+import io.descent.race.SearchSpace;
+import io.descent.race.Summary;
+import io.descent.race.Trial;
+import io.descent.race.TrialStore;
+import io.descent.report.Json;
+import io.descent.train.Experiment;
+import io.descent.train.Scenario;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code descent race}: a suite of workloads x optimizers x tuning grid x seeds on one device, with
+ * time to target, the tuned configuration per optimizer and workload, a performance profile and
+ * its score. Every trial is stored as it finishes; a rerun with the same --out resumes.
+ */
+@Command(name = "race", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Race optimizers to each workload's target: every scenario (or --scenarios), every optimizer",
+                "(or --optimizers), each tuned over --tune and repeated over --repeats seeds. Reports the tuned",
+                "time to target per workload, a performance profile and its score. Trials are kept in --out as they",
+                "finish, so a rerun resumes."})
+final class RaceCommand implements Callable<Integer> {
+    @Option(names = "--scenarios", paramLabel = "NAMES", description = "Workloads, comma-separated (default: every scenario).")
+    String scenarios;
+
+    @Option(names = "--optimizers", paramLabel = "SPECS",
+            description = "Optimizers, comma-separated with their options (default: every registered one but sgd, "
+                    + "which needs --batch-style data: add it by name).")
+    String optimizers;
+
+    @Option(names = "--tune", paramLabel = "[OPT:]KEY=VALUES",
+            description = "Tune KEY over LO..HI:K (log-spaced) or a,b,c; repeatable; OPT: for one optimizer only. "
+                    + "E.g. --tune lr=1e-5..1:11.")
+    List<String> tune = new ArrayList<>();
+
+    @Option(names = "--repeats", paramLabel = "K", defaultValue = "1",
+            description = "Seeds per configuration: each draws the data, the initialisation and the mini-batch order.")
+    int repeats;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "The first seed (then S+1, ...).")
+    long seed;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "0",
+            description = "Steps per trial at most (default: " + STEPS_FACTOR + " x each scenario's own, since a trial "
+                    + "stops at its target).")
+    long steps;
+
+    /** A race trial stops at its target; it may take this many times the scenario's steps to get there. */
+    static final int STEPS_FACTOR = 10;
+
+    @Option(names = "--trial-budget", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Wall seconds per trial at most (0: none).")
+    double trialBudget;
+
+    @Option(names = "--budget", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Wall seconds for the whole suite (0: none); a rerun continues with the trials left.")
+    double budget;
+
+    @Option(names = "--precision", paramLabel = "fp32|fp64", defaultValue = "fp32", description = "Precision (default fp32).")
+    String precision;
+
+    @Mixin
+    DeviceOptions deviceOptions;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true,
+            description = "Results: trials/, summary.json, tuning.csv, performance_profile.png and per-workload charts.")
+    Path out;
+
+    @Option(names = "--json", description = "Print the summary as JSON instead of tables.")
+    boolean json;
+
+    @Option(names = "--no-progress", description = "No progress lines on stderr.")
+    boolean noProgress;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        if (repeats < 1 || repeats > 1000) throw new UsageException("--repeats = " + repeats + " must be between 1 and 1000");
+        if (steps < 0) throw new UsageException("--steps = " + steps + " must be >= 0");
+        if (!(trialBudget >= 0) || !(budget >= 0)) throw new UsageException("--budget and --trial-budget must be >= 0 seconds");
+        Precision p = Precision.parse(precision);
+        List<String> workloads = new ArrayList<>();
+        if (scenarios == null || scenarios.isBlank()) {
+            for (Scenario s : Scenario.all()) workloads.add(s.name());
+        } else {
+            for (String s : scenarios.split(",")) {
+                if (!s.isBlank()) workloads.add(Scenario.get(s.trim()).name());
+            }
+        }
+        List<String> opts = new ArrayList<>();
+        if (optimizers == null || optimizers.isBlank()) {
+            for (String n : Optimizers.names()) if (!n.equals("sgd")) opts.add(n);
+        } else {
+            opts.addAll(CompareCommand.splitSpecs(optimizers));
+        }
+        SearchSpace space = SearchSpace.parse(tune);
+        List<String> notes = new ArrayList<>();
+        List<Trial> trials = trials(workloads, opts, space, repeats, seed, notes);
+        for (String n : new java.util.LinkedHashSet<>(notes)) stderr.println("descent: race: " + n);
+        DeviceInfo device = deviceOptions.select();
+        Runner runner = new Runner();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            runner.requestStop();
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "descent-race-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        TrialStore store = new TrialStore(out);
+        List<Map<String, Object>> results;
+        try (ClRuntime rt = ClRuntime.open(device)) {
+            Runner.Settings settings = new Runner.Settings(p, steps, trialBudget, budget, Double.NaN, true, null, 200, 0);
+            results = runner.run(rt, trials, RaceCommand::experiment, settings, store,
+                    progress(stderr, !noProgress && !json));
+            Summary summary = new Summary(trials, results);
+            long done = results.stream().filter(r -> r != null).count();
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("device", device.name());
+            extra.put("precision", p.label());
+            extra.put("repeats", repeats);
+            extra.put("tune", tune);
+            extra.put("trials", trials.size());
+            extra.put("trials_done", done);
+            extra.put("target_rule", "f* + " + io.descent.train.Targets.FRACTION + " (f0 - f*) per workload and seed");
+            Reports.write(summary, out, extra);
+            if (json) {
+                Map<String, Object> j = summary.json();
+                j.putAll(extra);
+                stdout.println(Json.write(j));
+            } else {
+                print(stdout, summary, device, p, done, trials.size());
+            }
+            stdout.flush();
+            if (done < trials.size()) {
+                stderr.println("descent: race: " + done + " of " + trials.size() + " trials done (budget or interrupt);"
+                        + " rerun the same command to continue");
+                stderr.flush();
+            }
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // exiting on Ctrl-C: the hook waits for us and now returns
+            }
+        }
+        return 0;
+    }
+
+    static Experiment experiment(String workload, long seed) {
+        Experiment e = new Experiment();
+        Scenario.get(workload).apply(e);
+        e.seed = seed;
+        e.steps *= STEPS_FACTOR;
+        e.keepSteps *= STEPS_FACTOR;
+        return e;
+    }
+
+    /** Workloads x seeds x optimizers x configurations: a seed's data are uploaded once for all its trials. */
+    static List<Trial> trials(List<String> workloads, List<String> opts, SearchSpace space, int repeats, long seed,
+                              List<String> notes) {
+        List<Trial> out = new ArrayList<>();
+        for (String w : workloads) {
+            for (int r = 0; r < repeats; r++) {
+                for (String o : opts) {
+                    for (Map<String, String> c : space.configurations(o, notes)) {
+                        out.add(new Trial(w, o, c, r, seed + r));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static Runner.Progress progress(PrintWriter err, boolean enabled) {
+        boolean terminal = System.console() != null;
+        return (done, total, elapsed, eta, trial, result, stored) -> {
+            if (!enabled) return;
+            String t = result == null ? "" : Reports.describeTrial(result);
+            String line = String.format(Locale.ROOT, "race: %d/%d %s%s seed %d: %s  [%s elapsed%s]", done, total,
+                    trial.workload() + " ", trial.configLabel(), trial.repeat(), stored ? "stored" : t,
+                    clock(elapsed), Double.isNaN(eta) ? "" : ", about " + clock(eta) + " left");
+            err.print(terminal ? "\r\033[K" + line : line + "\n");
+            if (terminal && done == total) err.print("\n");
+            err.flush();
+        };
+    }
+
+    static String clock(double s) {
+        long t = Math.round(s);
+        return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, t / 60 % 60)
+                : String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60);
+    }
+
+    private static void print(PrintWriter out, Summary s, DeviceInfo device, Precision p, long done, int total) {
+        out.printf(Locale.ROOT, "race on %s (%s): %d workload(s), %d optimizer(s), %d of %d trials%n", device.name(),
+                p.label(), s.workloads().size(), s.optimizers().size(), done, total);
+        out.println("target per workload and seed: f* + " + io.descent.train.Targets.FRACTION + " (f0 - f*) ('descent "
+                + "scenarios' says how f* is known); a trial stops there");
+        for (String w : s.workloads()) {
+            out.println();
+            out.println(w + ":");
+            out.print(Reports.table(s, w));
+        }
+        out.println();
+        out.println("time to target (s) of each optimizer's tuned configuration:");
+        out.print(Reports.grid(s));
+        out.println();
+        out.println("performance profile (share of workloads within tau x the fastest, tau in [1, 4]; score = area / 3):");
+        out.print(Reports.profileTable(s));
+    }
+}
