@@ -14,6 +14,11 @@ public final class LinearRegression extends LinearModel {
     }
 
     @Override
+    public boolean isQuadratic() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "linear regression (" + parameterCount() + " parameters, " + rows() + " rows)";
     }

@@ -122,6 +122,12 @@ public final class Mlp extends DataObjective {
         return m;
     }
 
+    /** A network without hidden layers and with MSE is least squares on its inputs. */
+    @Override
+    public boolean isQuadratic() {
+        return spec.hidden().isEmpty() && spec.loss() == MlpSpec.Loss.MSE;
+    }
+
     @Override
     public String name() {
         return "MLP " + spec.describe() + " (" + p + " parameters, " + data.rows() + " rows"

@@ -59,6 +59,14 @@ public abstract class Objective implements AutoCloseable {
     }
 
     /** Starting parameters for a seeded run (zeros unless the model needs symmetry broken). */
+    /**
+     * Whether the objective is a quadratic in the parameters (least squares, a quadratic test
+     * function), so that one full Newton step from anywhere reaches its minimum.
+     */
+    public boolean isQuadratic() {
+        return false;
+    }
+
     public double[] initialParameters(Random random) {
         return new double[parameterCount()];
     }

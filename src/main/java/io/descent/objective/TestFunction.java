@@ -96,6 +96,12 @@ public final class TestFunction extends Objective {
         this.wgs = runtime.workGroupSize();
     }
 
+    /** x^2 and x1^2 + 2 x2^2 are quadratics. */
+    @Override
+    public boolean isQuadratic() {
+        return spec == Spec.X2 || spec == Spec.QUADRATIC2D;
+    }
+
     /** The valid names, in order. */
     public static List<String> names() {
         return Arrays.stream(Spec.values()).map(s -> s.key).toList();

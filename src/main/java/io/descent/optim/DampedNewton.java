@@ -25,6 +25,8 @@ import java.util.Map;
  *   <li>After {@code max_tries} failed tries (default 20) the parameters are left unchanged and a
  *       warning says so (at a minimum to working precision, or where the loss is not smooth).</li>
  * </ul>
+ * The run stops, reason "converged", when the decrement g.d / 2 of an accepted step is below the
+ * loss's rounding, or after a full undamped step on a quadratic (see {@link SecondOrder}).
  * So the loss never rises from one step to the next, which is what makes seed 002's x cos(cx) go
  * downhill where pure Newton climbs to a maximum. The first time a Hessian is not positive
  * definite (a singular one from a duplicate feature column included) a warning names the pivot
@@ -149,6 +151,9 @@ public final class DampedNewton extends SecondOrder {
             if (ft <= f0) {
                 problem.params().copyFrom(trial, Phase.UPDATE);
                 checkCondition(info, problem.precision(), t, lambda > 0 ? "H + lambda I" : "the Hessian");
+                if (!checkQuadratic(problem, eta, lambda, info)) {
+                    checkDecrement(f0, decrement(problem), problem.precision());
+                }
                 lambda /= down;
                 if (lambda < u * maxDiag) {
                     lambda = 0;

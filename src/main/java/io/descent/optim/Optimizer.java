@@ -47,6 +47,27 @@ public abstract class Optimizer implements AutoCloseable {
     /** One step from the problem's current parameters. */
     public abstract void step(Problem problem);
 
+    private String converged;
+
+    /**
+     * Why the last step found the run converged, or null: a second-order method knows when the
+     * remaining decrease is below the loss's rounding. The trainer then stops with the reason
+     * "converged" and this text.
+     */
+    public String converged() {
+        return converged;
+    }
+
+    /** Marks the run converged at this step, for the reason {@code why}. */
+    protected void converge(String why) {
+        converged = why;
+    }
+
+    /** Clears the mark (a new run). */
+    protected void clearConvergence() {
+        converged = null;
+    }
+
     /** Device arrays of state, by name, for checkpoints (parameters are not included). */
     public Map<String, DeviceArray> stateArrays() {
         return Map.of();

@@ -42,6 +42,7 @@ public final class Optimizers {
         register("lbfgs", Lbfgs::fromSpec);
         register("newton", Newton::fromSpec);
         register("damped-newton", DampedNewton::fromSpec);
+        register("newton-cg", NewtonCg::fromSpec);
     }
 
     private Optimizers() {

@@ -59,6 +59,7 @@ public abstract class SearchOptimizer extends Optimizer {
     public final void init(Problem problem) {
         releaseOwned();
         resetCounters();
+        clearConvergence();
         setUp(problem);
     }
 

@@ -56,6 +56,8 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
     private DeviceArray correction;
     private String[] names;
     private Cholesky.Info lastInfo;
+    private io.descent.linalg.Reduction reduction;
+    private DeviceArray scalars;
 
     protected SecondOrder(double learningRate, boolean refine, int condest) {
         super(learningRate);
@@ -104,6 +106,9 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
         correction = rt.allocate(precision, p);
         names = problem.objective() instanceof LinearModel lm ? lm.parameterNames() : null;
         problem.program("newton.cl"); // built here, not in the first step's timing
+        reduction = new io.descent.linalg.Reduction(rt, precision);
+        scalars = rt.allocate(precision, 2);
+        clearConvergence();
         if (refine && !chol.refinesInFp64()) {
             log.add("refine", 0, name() + ": refine=true, but '" + rt.device().name() + "' has no float64: the "
                     + "refinement residual is summed in " + precision.label() + " and gains little");
@@ -138,6 +143,36 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
                     .args(problem.size(), problem.params(), direction, eta, chol.infoArray(), out)
                     .launch(Phase.UPDATE, problem.size(), 0);
         }
+    }
+
+    /** The Newton decrement g.d at the step's point (d the solved direction): one device dot and one host read. */
+    protected double decrement(Problem problem) {
+        reduction.dot(problem.grad(), direction, scalars, 0, Phase.UPDATE);
+        return scalars.read(0, 1)[0];
+    }
+
+    /**
+     * Marks the run converged when the quadratic model's remaining decrease, the decrement / 2,
+     * is at most 4 u |f| (below the rounding of the loss itself: no further step can lower it
+     * measurably), and says so. Returns whether it did.
+     */
+    protected boolean checkDecrement(double f, double decrement, Precision precision) {
+        double u = precision.unitRoundoff();
+        if (Double.isFinite(f) && decrement >= 0 && decrement / 2 <= 4 * u * Math.abs(f)) {
+            converge(String.format(Locale.ROOT, "Newton decrement g'H^-1 g / 2 = %.3g <= 4 u |f| = %.3g: the remaining "
+                    + "decrease is below the loss's rounding", decrement / 2, 4 * u * Math.abs(f)));
+            return true;
+        }
+        return false;
+    }
+
+    /** Marks the run converged after a full Newton step (eta = 1, positive definite H) on a quadratic. */
+    protected boolean checkQuadratic(Problem problem, double eta, double lambda, Cholesky.Info info) {
+        if (problem.objective().isQuadratic() && eta == 1 && lambda == 0 && info.ok() && info.negativePivots() == 0) {
+            converge("a full Newton step minimises a quadratic exactly: the gradient is now at rounding level");
+            return true;
+        }
+        return false;
     }
 
     /** Reads the factorisation's info (one host read) and keeps it as {@link #lastInfo()}. */
@@ -181,11 +216,13 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
 
     private void release() {
         if (chol != null) chol.close();
-        for (DeviceArray a : new DeviceArray[]{hessian, direction, residual, correction}) {
+        for (DeviceArray a : new DeviceArray[]{hessian, direction, residual, correction, scalars}) {
             if (a != null) a.close();
         }
+        if (reduction != null) reduction.close();
+        reduction = null;
         chol = null;
-        hessian = direction = residual = correction = null;
+        hessian = direction = residual = correction = scalars = null;
     }
 
     @Override

@@ -170,13 +170,20 @@ public final class Run {
             }
             Trainer.Target hit = result == null ? null : result.target();
             if (!Double.isNaN(options.targetLoss())) {
-                if (hit == null && divergence == null) {
-                    for (History.Row row : history.rows()) { // a diverged run may have met the target first
-                        if (row.loss() <= options.targetLoss()) {
-                            hit = new Trainer.Target(row.loss(), row.step(), row.wallS(), row.deviceS(), row.gradients());
+                List<History.Row> rows = history.rows();
+                if (hit == null && divergence != null) {
+                    for (int i = 0; i < rows.size(); i++) { // a diverged run may have met the target first
+                        if (rows.get(i).loss() <= options.targetLoss()) {
+                            History.Row b = i == 0 ? null : rows.get(i - 1);
+                            hit = b == null ? new Trainer.Target(rows.get(i).loss(), rows.get(i).step() - 1, 0, 0, 0)
+                                    : new Trainer.Target(rows.get(i).loss(), b.step(), b.wallS(), b.deviceS(), b.gradients());
                             break;
                         }
                     }
+                }
+                if (hit == null && divergence == null && !rows.isEmpty() && finalLoss <= options.targetLoss()) {
+                    History.Row last = history.last(); // the last step's own parameters, measured after the run
+                    hit = new Trainer.Target(finalLoss, last.step(), last.wallS(), last.deviceS(), last.gradients());
                 }
                 report.json.put("target_loss", options.targetLoss());
                 report.json.put("time_to_target_s", hit == null ? null : hit.wallS());
@@ -193,6 +200,9 @@ public final class Run {
                 report.json.put("recording", rec);
             }
             report.json.put("build_s", builds);
+            if (result != null && result.stopReason() != null) {
+                report.json.put("stop_reason", result.stopReason());
+            }
             return new Outcome(report, divergence, params);
         }
     }

@@ -36,6 +36,7 @@ public final class Trainer {
         TARGET("reached the target loss"),
         GRADIENT("gradient norm below tolerance"),
         PATIENCE("no improvement for the patience window"),
+        CONVERGED("the optimizer found the run converged"),
         INTERRUPTED("interrupted");
 
         public final String text;
@@ -56,7 +57,8 @@ public final class Trainer {
      * @param overshoot steps the device ran past the stop step before the stop was read (their
      *                  parameters are not kept)
      */
-    public record Result(History history, Stop stop, long steps, Target target, Recording recording, long overshoot) {
+    public record Result(History history, Stop stop, long steps, Target target, Recording recording, long overshoot,
+                         String stopReason) {
     }
 
     /** Hears about each recorded step (progress display) and checkpoint points. */
@@ -138,7 +140,8 @@ public final class Trainer {
     }
 
     /**
-     * The first recorded step at or below the target.
+     * The first parameters at or below the target: those made by step {@code step} (0: the start),
+     * whose loss the next step computed, or the run's final loss.
      *
      * @param wallS     wall time from the run's start to the end of that step on the device
      * @param deviceS   device time of the run's commands up to that step
@@ -181,6 +184,8 @@ public final class Trainer {
         Stop stop = Stop.STEPS;
         Target hit = null;
         long overshoot = 0;
+        String reason = null;
+        long convergedAt = -1;
         double target = options.targetLoss();
         Recording recording;
         try (Recorder rec = new Recorder(problem, options.readEvery(), options.gradTolerance() > 0)) {
@@ -199,7 +204,11 @@ public final class Trainer {
                 }
                 problem.advance();
                 rec.endStep();
-                boolean last = problem.step() == options.steps();
+                if (convergedAt < 0 && optimizer.converged() != null) {
+                    convergedAt = problem.step();
+                    reason = optimizer.converged();
+                }
+                boolean last = problem.step() == options.steps() || convergedAt > 0;
                 boolean outOfTime = options.timeBudgetS() > 0 && (System.nanoTime() - t0) * 1e-9 >= options.timeBudgetS();
                 boolean checkpoint = options.checkpointEvery() > 0 && problem.step() % options.checkpointEvery() == 0;
                 if (!last && !outOfTime && !checkpoint && !stopRequested.get() && !rec.due()) {
@@ -222,11 +231,15 @@ public final class Trainer {
                     }
                     History.Row row = new History.Row(st.step(), loss, st.wallS(), st.deviceS(), st.gradients(), st.losses(),
                             st.hessians());
+                    if (hit == null && !Double.isNaN(target) && loss <= target) {
+                        // this step's loss is that of the parameters the previous step made: the target was
+                        // reached when those were made (the run's start for the first step)
+                        History.Row before = history.isEmpty() ? null : history.last();
+                        hit = before == null ? new Target(loss, st.step() - 1, 0, 0, 0)
+                                : new Target(loss, before.step(), before.wallS(), before.deviceS(), before.gradients());
+                    }
                     history.add(row);
                     listener.recorded(row, options.steps());
-                    if (hit == null && !Double.isNaN(target) && loss <= target) {
-                        hit = new Target(loss, st.step(), st.wallS(), st.deviceS(), st.gradients());
-                    }
                     if (loss < best) {
                         best = loss;
                         bestStep = st.step();
@@ -234,9 +247,11 @@ public final class Trainer {
                     Stop fired = options.stopAtTarget() && hit != null ? Stop.TARGET
                             : options.patience() > 0 && st.step() - bestStep >= options.patience() ? Stop.PATIENCE
                             : options.gradTolerance() > 0 && st.gradNorm() <= options.gradTolerance() ? Stop.GRADIENT
+                            : st.step() == convergedAt ? Stop.CONVERGED
                             : null;
                     if (fired != null) {
                         stop = fired;
+                        if (fired != Stop.CONVERGED) reason = null;
                         rec.restore(st.step());
                         overshoot = enqueued - st.step();
                         problem.setStep(st.step());
@@ -256,7 +271,7 @@ public final class Trainer {
             }
             recording = new Recording(rec.batch(), rec.reads());
         }
-        return new Result(history, stop, problem.step(), hit, recording, overshoot);
+        return new Result(history, stop, problem.step(), hit, recording, overshoot, stop == Stop.CONVERGED ? reason : null);
     }
 
 }

@@ -119,6 +119,8 @@ class CommandsTest {
             case "gd": case "sgd": return name + ":lr=0.005";
             case "momentum": case "nesterov": return name + ":lr=0.005,momentum=0.5";
             case "adagrad": case "rmsprop": case "adam": case "adamw": return name + ":lr=0.1";
+            // a partial step, so second-order methods are still moving at step 12 (a full step converges at once)
+            case "newton": case "damped-newton": case "newton-cg": return name + ":lr=0.3";
             default: return name;
         }
     }

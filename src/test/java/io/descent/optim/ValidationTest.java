@@ -118,10 +118,10 @@ class ValidationTest {
     void unknownNameListsTheValidNames() {
         UsageException e = assertThrows(UsageException.class, () -> Optimizers.parse("adamx:lr=0.1"));
         assertEquals("unknown optimizer 'adamx': choose one of gd, sgd, momentum, nesterov, adagrad, rmsprop, "
-                + "adadelta, adam, adamw, keepstepping, keepvaulting, backtracking, lbfgs, newton, damped-newton", e.getMessage());
+                + "adadelta, adam, adamw, keepstepping, keepvaulting, backtracking, lbfgs, newton, damped-newton, newton-cg", e.getMessage());
         List<String> names = StreamSupport.stream(Optimizers.names().spliterator(), false).toList();
         assertEquals(List.of("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw",
-                "keepstepping", "keepvaulting", "backtracking", "lbfgs", "newton", "damped-newton"), names);
+                "keepstepping", "keepvaulting", "backtracking", "lbfgs", "newton", "damped-newton", "newton-cg"), names);
     }
 
     @Test
@@ -164,7 +164,9 @@ class ValidationTest {
                 Map.entry("lbfgs", "lbfgs(lr=1.0, history=10, line_search=wolfe, c1=1.0E-4, c2=0.9, max_evals=26)"),
                 Map.entry("newton", "newton(lr=1.0, refine=false, condest=5)"),
                 Map.entry("damped-newton", "damped-newton(lr=1.0, refine=false, condest=5, lambda=0.0, tau=0.001, up=10.0, "
-                        + "down=10.0, max_tries=20)"));
+                        + "down=10.0, max_tries=20)"),
+                Map.entry("newton-cg", "newton-cg(lr=1.0, lambda=0.0, tau=0.001, up=1.5, down=1.5, max_cg=250, warm=true, "
+                        + "decay=0.95, c1=1.0E-4, shrink=0.5, max_evals=8, rtol=0.0)"));
         for (String name : Optimizers.names()) {
             assertEquals(expected.get(name), Optimizers.parse(name).toString());
         }
