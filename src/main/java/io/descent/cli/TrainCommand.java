@@ -93,6 +93,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress line on stderr.")
     boolean noProgress;
 
+    @Option(names = "--stats", negatable = true,
+            description = "Standard errors, z or t statistics, p-values and 95% intervals from the Hessian at the "
+                    + "solution (linear and logistic regression; default on for the Newton methods).")
+    Boolean stats;
+
     @Spec
     CommandSpec spec;
 
@@ -127,6 +132,14 @@ final class TrainCommand implements Callable<Integer> {
                     ? Run.execute(setup, opt, start, trainer, options, listener, from, resume)
                     : executeWithCheckpoints(setup, opt, start, trainer, options, listener, from);
             progress.done();
+            boolean newtonLike = opt.name().startsWith("newton") || opt.name().equals("damped-newton");
+            if (stats != null ? stats : newtonLike) {
+                io.descent.train.Statistics st = io.descent.train.Statistics.compute(setup, outcome.params());
+                if (st != null) {
+                    outcome.report().json.putAll(st.json());
+                    statistics = st;
+                }
+            }
             write(outcome, setup, stdout);
             if (opt instanceof io.descent.optim.Warnings w) {
                 for (String line : w.warnings()) stderr.println("descent: warning: " + line);
@@ -185,6 +198,8 @@ final class TrainCommand implements Callable<Integer> {
         return base + (base.contains(":") ? "," : ":") + String.join(",", extra);
     }
 
+    private io.descent.train.Statistics statistics;
+
     private void write(Run.Outcome o, Setup setup, PrintWriter stdout) {
         RunReport r = o.report();
         if (saveParams != null) {
@@ -219,6 +234,9 @@ final class TrainCommand implements Callable<Integer> {
             stdout.println("coefficients: " + coef.entrySet().stream()
                     .map(c -> c.getKey() + " = " + String.format(Locale.ROOT, "%.6g", c.getValue()))
                     .collect(Collectors.joining(", ")));
+        }
+        if (statistics != null) {
+            stdout.print(statistics.table());
         }
         stdout.println("counts: " + m.get("counts"));
         stdout.println();
