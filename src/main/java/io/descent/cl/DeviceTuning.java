@@ -41,7 +41,12 @@ public final class DeviceTuning {
         CHOL_SMALL(null, false, "largest n the one-work-group Cholesky kernel factors; blocked above"),
         CHOL_BLOCK(null, false, "block size of the blocked Cholesky"),
         CHOL_VEC(null, false, "values per work-item in the blocked trailing update (0: the data kernels' VEC)"),
-        CHOL_ROWS(null, true, "rows per work-item in the blocked trailing update (cholesky.cl's TI)");
+        CHOL_ROWS(null, true, "rows per work-item in the blocked trailing update (cholesky.cl's TI)"),
+        GRAM_FROM(null, false, "smallest parameter count whose linear/logistic Hessian uses the tiled kernel (gram.cl) "
+                + "instead of the one-pass fused one (at most 65)"),
+        GRAM_TS(null, true, "tile edge of the tiled Hessian (gram.cl's TS)"),
+        GRAM_RB(null, true, "register block edge of the tiled Hessian, dividing GRAM_TS (gram.cl's RB)"),
+        GRAM_KB(null, true, "rows per local-memory tile of the tiled Hessian (gram.cl's KB)");
 
         private final String define;
         private final boolean powerOfTwo;
@@ -79,18 +84,21 @@ public final class DeviceTuning {
     }
 
     // Columns, in Key order: WGS, VEC_BYTES, CHUNKED, GROUPS_PER_CU, TILE_BLOCKS, RB;
-    // MLP_VEC_BYTES, MLP_WGS, MLP_CHUNKS, MLP_GROUPS_PER_CU; CHOL_SMALL, CHOL_BLOCK, CHOL_VEC, CHOL_ROWS.
+    // MLP_VEC_BYTES, MLP_WGS, MLP_CHUNKS, MLP_GROUPS_PER_CU; CHOL_SMALL, CHOL_BLOCK, CHOL_VEC, CHOL_ROWS;
+    // GRAM_FROM, GRAM_TS, GRAM_RB, GRAM_KB.
     private static final Map<Key, Integer> GPU = values(
             256, 4, 0, 8, 32, 8,
             4, 64, 1, 8,
-            128, 64, 0, 8);
+            128, 64, 0, 8,
+            33, 64, 4, 16);
 
     /** First match wins; the last entry matches every device. */
     static final List<Entry> TABLE = List.of(
             new Entry("cpu", "PoCL 3.1 on 2 cores of an AVX-512 AMD EPYC VM (benchmarks/RESULTS.md)", DeviceInfo::isCpu, values(
                     16, 32, 1, 4, 32, 8,
                     64, 1, 16, 4,
-                    192, 64, 16, 16)),
+                    192, 64, 16, 16,
+                    65, 64, 16, 16)),
             // NVIDIA schedules warps of 32 and keeps up to 2048 threads per SM: 8 groups of 256 fill one.
             new Entry("nvidia-gpu", null, d -> d.isGpu() && vendorHas(d, "nvidia"), GPU),
             // AMD runs wavefronts of 64; 256 is four of them.
@@ -181,6 +189,10 @@ public final class DeviceTuning {
                 v.put(key, value);
                 changed.put(key, value);
             }
+        }
+        if (v.get(Key.GRAM_TS) % v.get(Key.GRAM_RB) != 0 || v.get(Key.GRAM_FROM) > 65) {
+            throw new UsageException(ENV + ": GRAM_RB=" + v.get(Key.GRAM_RB) + " must divide GRAM_TS=" + v.get(Key.GRAM_TS)
+                    + ", and GRAM_FROM=" + v.get(Key.GRAM_FROM) + " must be at most 65 (the fused kernel's limit + 1)");
         }
         return new DeviceTuning(e, v, changed, Math.max(1, device.maxWorkGroupSize()), capped ? nativeBytes : 0);
     }

@@ -35,6 +35,11 @@ public abstract class LinearModel extends DataObjective {
     private final int maxGroups;
     private final DeviceArray partial;
     private final DeviceArray sums;
+    private final int model;
+    private Program gram;
+    private DeviceArray weights;
+    private DeviceArray gramPartial;
+    private int gramSplits;
 
     protected LinearModel(DeviceDataset data, boolean intercept, double alpha, int model) {
         super(data);
@@ -52,8 +57,9 @@ public abstract class LinearModel extends DataObjective {
         Map<String, String> all = new java.util.TreeMap<>(defines);
         all.put("ACC_PRECISION", Integer.toString(acc.bits()));
         this.program = runtime.program("linear.cl", precision, all);
+        this.model = model;
         this.maxGroups = runtime.dataGroups();
-        int cols = Math.max(p * (p + 1) / 2, Math.max(p + 1, MAX_STEPS));
+        int cols = Math.max(p <= fusedHessianMax() ? p * (p + 1) / 2 : 0, Math.max(p + 1, MAX_STEPS));
         this.partial = runtime.allocate(acc, (long) maxGroups * cols);
         this.sums = runtime.allocate(acc, cols);
     }
@@ -116,16 +122,67 @@ public abstract class LinearModel extends DataObjective {
         program.kernel("glm_finish_hessian_vector").args(sums, selection.count(), alpha, v, hv).launch(Phase.HESSIAN, p, 0);
     }
 
+    /** Largest p the one-pass fused Hessian kernel handles; wider models use the tiled kernel of gram.cl. */
+    int fusedHessianMax() {
+        return Math.min(MAX_FUSED_HESSIAN, runtime.deviceTuning().get(io.descent.cl.DeviceTuning.Key.GRAM_FROM) - 1);
+    }
+
     @Override
     protected void enqueueHessian(DeviceArray w, DeviceArray h) {
-        if (p > MAX_FUSED_HESSIAN) {
-            throw new UsageException(name() + ": the dense Hessian is assembled for at most " + MAX_FUSED_HESSIAN
-                    + " parameters, this model has " + p + "; use a first-order optimizer or fewer features");
+        if (p > fusedHessianMax()) {
+            wideHessian(w, h);
+            return;
         }
         int tri = p * (p + 1) / 2;
         stage1("glm_hessian", Phase.HESSIAN, tri, w);
         program.kernel("glm_finish_hessian").args(sums, selection.count(), alpha, h)
                 .launch(Phase.HESSIAN, (long) p * p, 0);
+    }
+
+    /** X'DX by tiles (gram.cl): weights, tiles of the upper triangle split over rows, then the sum of the splits. */
+    private void wideHessian(DeviceArray w, DeviceArray h) {
+        io.descent.cl.DeviceTuning t = runtime.deviceTuning();
+        int ts = t.get(io.descent.cl.DeviceTuning.Key.GRAM_TS);
+        int rb = t.get(io.descent.cl.DeviceTuning.Key.GRAM_RB);
+        int kb = t.get(io.descent.cl.DeviceTuning.Key.GRAM_KB);
+        int tr = ts / rb;
+        int local = tr * tr;
+        int tiles = (p + ts - 1) / ts;
+        int upper = tiles * (tiles + 1) / 2;
+        int n = selection.count();
+        if (gram == null) {
+            Map<String, String> d = new java.util.TreeMap<>();
+            d.put("INTERCEPT", intercept ? "1" : "0");
+            d.put("MODEL", Integer.toString(model));
+            d.put("TS", Integer.toString(ts));
+            d.put("RB", Integer.toString(rb));
+            d.put("KB", Integer.toString(kb));
+            d.put("ACC_PRECISION", Integer.toString(acc.bits()));
+            gram = runtime.program("gram.cl", precision, d);
+            weights = runtime.allocate(acc, Math.max(1, data.rows()));
+            // enough groups to fill the device, each with at least 8 row tiles of work
+            int target = Math.max(1, runtime.dataGroups() * 2);
+            int byRows = Math.max(1, data.rows() / (8 * kb));
+            gramSplits = Math.max(1, Math.min(byRows, (target + upper - 1) / upper));
+            gramPartial = runtime.allocate(acc, (long) gramSplits * upper * ts * ts);
+        }
+        if (weights.length() < n) { // a mini-batch drawn with replacement can hold more rows than the data
+            weights.close();
+            weights = runtime.allocate(acc, n);
+        }
+        int splits = Math.max(1, Math.min(gramSplits, (n + kb - 1) / kb));
+        int rowsPerSplit = (int) Math.max(kb, ((n + (long) splits - 1) / splits + kb - 1) / kb * kb);
+        gram.kernel("gram_weights").args(batchArgs(p, w, weights)).launch(Phase.HESSIAN, Math.max(1, n), 0);
+        Object[] tileArgs = batchArgs();
+        Object[] args = java.util.Arrays.copyOf(tileArgs, tileArgs.length + 6);
+        args[tileArgs.length] = p;
+        args[tileArgs.length + 1] = tiles;
+        args[tileArgs.length + 2] = splits;
+        args[tileArgs.length + 3] = rowsPerSplit;
+        args[tileArgs.length + 4] = weights;
+        args[tileArgs.length + 5] = gramPartial;
+        gram.kernel("gram_tiles").args(args).launch(Phase.HESSIAN, (long) upper * splits * local, local);
+        gram.kernel("gram_finish").args(p, tiles, splits, gramPartial, n, alpha, h).launch(Phase.HESSIAN, (long) p * p, 0);
     }
 
     @Override
@@ -139,6 +196,8 @@ public abstract class LinearModel extends DataObjective {
     public void close() {
         partial.close();
         sums.close();
+        if (weights != null) weights.close();
+        if (gramPartial != null) gramPartial.close();
         super.close();
     }
 }

@@ -30,10 +30,11 @@ class KernelWarningsTest {
                 try (DeviceDataset lin = new DeviceDataset(rt, Generators.seed000Regression(50, 3, 1).data(), p);
                      DeviceDataset two = new DeviceDataset(rt, Generators.twoClass(50, 3, 1).data(), p);
                      DeviceDataset mlp = new DeviceDataset(rt, Generators.seed000Mlp(50, 4, 1), p);
-                     DeviceDataset mlp20 = new DeviceDataset(rt, Generators.seed000Mlp(50, 20, 1), p)) {
+                     DeviceDataset mlp20 = new DeviceDataset(rt, Generators.seed000Mlp(50, 20, 1), p);
+                     DeviceDataset wide = new DeviceDataset(rt, Generators.twoClass(90, 70, 1).data(), p)) {
                     List<io.descent.objective.Objective> objectives = List.of(
                             new LinearRegression(lin, true, 0.1), new LinearRegression(lin, false, 0),
-                            new LogisticRegression(two, true, 0.1),
+                            new LogisticRegression(two, true, 0.1), new LogisticRegression(wide, true, 0),
                             new Mlp(mlp, MlpSpec.seed000(4, 5, 1, MlpSpec.Activation.TANH)),
                             new Mlp(mlp, new MlpSpec(4, List.of(), MlpSpec.Activation.IDENTITY, MlpSpec.Loss.MSE)),
                             new Mlp(mlp20, MlpSpec.seed000(20, 10, 5, MlpSpec.Activation.IDENTITY)),

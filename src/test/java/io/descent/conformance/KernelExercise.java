@@ -79,6 +79,8 @@ public final class KernelExercise {
             cases.put("reductions", x::reductions);
             cases.put("linear", () -> x.glm(false));
             cases.put("logistic", () -> x.glm(true));
+            cases.put("wide logistic", () -> x.glm(true, 300, 69));
+            cases.put("wide linear", () -> x.glm(false, 300, 69));
             cases.put("mlp tanh mse", () -> x.mlp(new MlpSpec(4, List.of(4, 3), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE)));
             cases.put("mlp relu mse", () -> x.mlp(new MlpSpec(4, List.of(5), MlpSpec.Activation.RELU, MlpSpec.Loss.MSE)));
             cases.put("mlp sigmoid bce", () -> x.mlp(new MlpSpec(3, List.of(4, 3), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));
@@ -221,8 +223,13 @@ public final class KernelExercise {
 
     /** Every linear.cl kernel: all rows and a gathered mini-batch, with an intercept and a penalty. */
     private void glm(boolean logistic) {
-        int n = 700;
-        Dataset data = rounded(logistic ? Generators.twoClass(n, 5, 3).data() : Generators.seed000Regression(n, 5, 3).data());
+        glm(logistic, 700, 5);
+    }
+
+    /** As above with k features: past 64 parameters the Hessian comes from gram.cl's tiles. */
+    private void glm(boolean logistic, int n, int features) {
+        Dataset data = rounded(logistic ? Generators.twoClass(n, features, 3).data()
+                : Generators.seed000Regression(n, features, 3).data());
         int k = data.cols();
         double alpha = 0.01;
         LinearReference ref = new LinearReference(n, k, data.x(), data.y(), true, logistic, alpha);
@@ -230,7 +237,7 @@ public final class KernelExercise {
         double[] w = rounded(random(np, 0.5, 4), p);
         double[] v = rounded(random(np, 1, 5), p);
         double[] steps = {0.0, 0.25, -0.5};
-        String name = logistic ? "logistic" : "linear";
+        String name = (logistic ? "logistic" : "linear") + " p=" + np;
         try (DeviceDataset dd = new DeviceDataset(rt, data, p);
              LinearModel m = logistic ? new LogisticRegression(dd, true, alpha) : new LinearRegression(dd, true, alpha)) {
             objective(name, m, w, v, steps, ref::loss, ref::gradient, ref.hessian(w));

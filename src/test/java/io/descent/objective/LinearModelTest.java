@@ -123,6 +123,65 @@ class LinearModelTest {
         }
     }
 
+    static Stream<Arguments> wide() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (Precision p : Precision.values()) {
+            for (boolean logistic : new boolean[]{false, true}) {
+                b.add(Arguments.of(p, logistic, 70, true));
+                b.add(Arguments.of(p, logistic, 129, false));
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * Past the fused kernel's 64 parameters the Hessian comes from gram.cl's tiles, split over rows.
+     * Its sums run along up to n rows in one accumulator per split, so the accumulation bound uses a
+     * chain of n (not the fused kernel's 64); everything else is the reference's bound.
+     */
+    @ParameterizedTest(name = "{0} logistic={1} k={2} intercept={3}")
+    @MethodSource("wide")
+    void wideHessiansComeFromTilesAndMatchTheReference(Precision prec, boolean logistic, int k, boolean intercept) {
+        ClRuntime rt = TestDevices.runtime();
+        int n = 3001;
+        Problem pr = problem(n, k, logistic, intercept, 0.01, 31L * k + (logistic ? 1 : 0));
+        LinearReference ref = pr.reference(prec);
+        double[] w = pr.w(prec);
+        for (int i = 0; i < w.length; i++) w[i] = prec.round(w[i] * 0.3); // |z| moderate: logistic weights away from 0
+        double u = prec.unitRoundoff();
+        double uAcc = rt.device().fp64() ? Precision.FP64.unitRoundoff() : u;
+        try (DeviceDataset d = new DeviceDataset(rt, pr.data(), prec); LinearModel m = model(d, pr);
+             DeviceArray dw = rt.upload(prec, w); DeviceArray h = rt.allocate(prec, (long) m.parameterCount() * m.parameterCount())) {
+            int p = m.parameterCount();
+            assertTrue(p > m.fusedHessianMax(), "p = " + p + " takes the tiled kernel");
+            m.hessian(dw, h);
+            double[] hd = h.read();
+            assertWithin(ref.hessian(w), hd, ref.hessianTolerance(w, u, uAcc * n / LinearReference.SUM_CHAIN), u,
+                    "tiled Hessian X'DX");
+            for (int a = 0; a < p; a++) {
+                for (int b = 0; b < a; b++) assertEquals(hd[a * p + b], hd[b * p + a], 0.0, "symmetric");
+            }
+            int[] rows = new int[n + 499]; // drawn with replacement: more rows than the data (the weights must grow)
+            java.util.Random r = new java.util.Random(k);
+            for (int i = 0; i < rows.length; i++) rows[i] = r.nextInt(n);
+            try (IndexArray idx = IndexArray.upload(rt, rows)) {
+                m.useRows(idx, rows.length);
+                m.hessian(dw, h);
+                m.useAllRows();
+            }
+            double[] bx = new double[rows.length * k], by = new double[rows.length];
+            Problem full = pr;
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(full.data().x(), rows[i] * k, bx, i * k, k);
+                by[i] = full.data().y()[rows[i]];
+            }
+            Problem batch = new Problem(Dataset.of("batch", rows.length, k, bx, by), pr.w(), logistic, intercept, 0.01);
+            LinearReference bref = batch.reference(prec);
+            assertWithin(bref.hessian(w), h.read(), bref.hessianTolerance(w, u, uAcc * rows.length / LinearReference.SUM_CHAIN),
+                    u, "tiled Hessian of a gathered mini-batch");
+        }
+    }
+
     @ParameterizedTest(name = "logistic={0}")
     @MethodSource("models")
     void gradientAndHessianMatchFiniteDifferencesInFloat64(boolean logistic) {
