@@ -175,11 +175,12 @@ public final class ClRuntime implements AutoCloseable {
         Program p = programs.get(key);
         if (p == null) {
             long t0 = System.nanoTime();
-            try {
+            try (io.descent.profile.PhaseTimer.Scope s = timer.wall(io.descent.profile.Phase.BUILD)) {
                 p = build(file, precision, options);
             } finally {
                 buildNanos += System.nanoTime() - t0;
                 builds++;
+                timer.countOperation(io.descent.profile.Phase.BUILD);
             }
             programs.put(key, p);
         }

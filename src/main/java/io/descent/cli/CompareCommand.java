@@ -36,6 +36,7 @@ import java.util.concurrent.Callable;
 
 /** {@code descent compare}: optimizers x devices on one problem, from the same starting point. */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Compare optimizers on one problem: time to target, final loss, and where the device time goes.",
         description = {"Compare optimizers (and devices) on one problem: final loss, time to a target, gradient and",
                 "loss evaluations, and where each step's device time goes. With no options: the default scenario",
                 "(" + CompareCommand.DEFAULT_SCENARIO + ") on the default device."})

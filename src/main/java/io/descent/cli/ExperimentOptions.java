@@ -97,8 +97,10 @@ public final class ExperimentOptions {
             e.keepSteps = 0; // an explicit --steps applies to every optimizer
         }
         if (lr != null) e.lr = lr;
-        if (e.csv != null && !e.objective.equals("logistic") && !e.objective.equals("mlp")) {
-            e.intercept = intercept == null || intercept; // a CSV gets an intercept unless told otherwise
+        if (e.csv != null && !e.objective.equals("mlp")) {
+            // a linear or logistic model of CSV data gets an intercept unless told otherwise (scikit-learn's
+            // fit_intercept=True; without it the optimum is worse and the coefficients disagree with every package)
+            e.intercept = intercept == null || intercept;
         }
         return e;
     }

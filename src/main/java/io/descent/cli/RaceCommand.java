@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * its score. Every trial is stored as it finishes; a rerun with the same --out resumes.
  */
 @Command(name = "race", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Race tuned optimizers to each workload's target over seeds; a performance profile scores them.",
         description = {"Race optimizers to each workload's target: every scenario (or --scenarios), every optimizer",
                 "(or --optimizers), each tuned over --tune and repeated over --repeats seeds. Reports the tuned",
                 "time to target per workload, a performance profile and its score. Trials are kept in --out as they",

@@ -24,7 +24,12 @@ public enum Phase {
      */
     RECORD,
     /** Host to device and device to host copies. */
-    TRANSFER;
+    TRANSFER,
+    /**
+     * Program builds: host time only, never inside another phase's wall time (a build during a
+     * step's first launch is booked here, not to the optimizer).
+     */
+    BUILD;
 
     /** Lower-case name used in tables, CSV and JSON. */
     public String label() {

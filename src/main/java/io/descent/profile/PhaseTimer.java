@@ -96,6 +96,11 @@ public final class PhaseTimer {
         }
     }
 
+    /** Counts one operation of {@code phase} that has no device event (a program build). */
+    public void countOperation(Phase phase) {
+        ops[phase.ordinal()]++;
+    }
+
     /** Counts one device-to-host read (the host waited for the queue). */
     public void countHostRead() {
         hostReads++;

@@ -53,6 +53,16 @@ public final class PhaseTotals {
         return new PhaseTotals(d, hostReads - earlier.hostReads);
     }
 
+    /** These totals with the {@link Phase#BUILD} entry of {@code other} added (builds in the optimizer's init). */
+    public PhaseTotals plusBuilds(PhaseTotals other) {
+        EnumMap<Phase, PhaseStats> d = new EnumMap<>(Phase.class);
+        for (Phase p : Phase.values()) d.put(p, get(p));
+        PhaseStats a = get(Phase.BUILD), b = other.get(Phase.BUILD);
+        d.put(Phase.BUILD, new PhaseStats(a.deviceNanos() + b.deviceNanos(), a.wallNanos() + b.wallNanos(),
+                a.operations() + b.operations()));
+        return new PhaseTotals(d, hostReads);
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();

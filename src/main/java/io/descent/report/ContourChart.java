@@ -16,7 +16,11 @@ public final class ContourChart extends Chart {
     private final double[] yRange;
 
     public ContourChart(String title, DoubleBinaryOperator f, double[] xRange, double[] yRange) {
-        super(900, 720, title, "x1", "x2");
+        this(title, "x1", "x2", f, xRange, yRange);
+    }
+
+    public ContourChart(String title, String xLabel, String yLabel, DoubleBinaryOperator f, double[] xRange, double[] yRange) {
+        super(900, 720, title, xLabel, yLabel);
         this.f = f;
         this.xRange = xRange.clone();
         this.yRange = yRange.clone();

@@ -115,6 +115,8 @@ public final class Run {
         long g0 = f.count(Objective.Count.GRADIENT), l0 = f.count(Objective.Count.LOSS);
         long h0 = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR);
         try (Problem problem = new Problem(f, init)) {
+            rt.finish();
+            PhaseTotals beforeInit = rt.timer().totals();
             optimizer.init(problem);
             if (resume != null) {
                 resume.restore(problem, optimizer, resumeFile);
@@ -122,6 +124,7 @@ public final class Run {
             started.accept(problem);
             rt.finish();
             PhaseTotals before = rt.timer().totals();
+            PhaseTotals initBuilds = before.minus(beforeInit);
             long t0 = System.nanoTime();
             History history;
             Trainer.Stop stop;
@@ -142,7 +145,7 @@ public final class Run {
             rt.finish();
             double builds = (rt.buildNanos() - builds0) * 1e-9;
             double wall = (System.nanoTime() - t0) * 1e-9 - builds;
-            PhaseTotals phases = rt.timer().totals().minus(before);
+            PhaseTotals phases = rt.timer().totals().minus(before).plusBuilds(initBuilds);
             long grads = f.count(Objective.Count.GRADIENT) - g0, losses = f.count(Objective.Count.LOSS) - l0;
             long hess = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR) - h0;
             if (result != null && result.overshoot() > 0 && !history.isEmpty()) {

@@ -16,6 +16,16 @@ public final class Setup implements AutoCloseable {
     private final Objective objective;
     private final DeviceDataset data;
 
+    /**
+     * A setup around an objective built by the caller (the library API), owning it and its data.
+     * {@code seed} draws the default starting point.
+     */
+    public static Setup of(Objective objective, DeviceDataset data, long seed) {
+        Experiment e = new Experiment();
+        e.seed = seed;
+        return new Setup(e, objective, data);
+    }
+
     Setup(Experiment experiment, Objective objective, DeviceDataset data) {
         this.experiment = experiment;
         this.objective = objective;

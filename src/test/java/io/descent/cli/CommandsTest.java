@@ -166,6 +166,49 @@ class CommandsTest {
         Path one = dir.resolve("x2.png");
         assertEquals(0, run("trace", "--function", "x2", "--optimizers", "gd:lr=0.2", "--out", one.toString()).code());
         assertPng(one);
+        // seed 001: the (b, w) paths on the noisy line's loss, and the paths as CSV, one row per point
+        Path line = dir.resolve("line.png");
+        MainTest.Result l = run("trace", "--scenario", "line-100", "--optimizers", "gd:lr=0.01,adam:lr=0.5,newton",
+                "--steps", "20", "--out", line.toString());
+        assertEquals(0, l.code(), l.err());
+        assertPng(line);
+        List<String> csv = Files.readAllLines(dir.resolve("line.csv"));
+        assertEquals("optimizer,step,x1,x2,loss", csv.get(0));
+        assertEquals(1 + 21 + 21 + 2, csv.size(), "gd and adam: start + 20 points; newton converges in one step: " + csv);
+        String[] gd1 = csv.get(2).split(",");
+        assertTrue(Double.parseDouble(gd1[2]) != 0 || Double.parseDouble(gd1[3]) != 0, "the first step moved: " + csv.get(2));
+        MainTest.Result wide = run("trace", "--scenario", "mlp-10k", "--steps", "2");
+        assertEquals(2, wide.code());
+        assertTrue(wide.err().contains("trace draws objectives with 1 or 2"), wide.err());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void logisticRegressionFromACsvHasAnInterceptUnlessToldAndBuildsAreTheirOwnPhase() throws IOException {
+        Path csv = dir.resolve("two.csv");
+        StringBuilder b = new StringBuilder("a,b,label\n");
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < 300; i++) {
+            double a = r.nextGaussian(), c = r.nextGaussian();
+            b.append(a).append(',').append(c).append(',').append(r.nextDouble() < 1 / (1 + Math.exp(-(1.5 + a - c))) ? 1 : 0)
+                    .append('\n');
+        }
+        Files.writeString(csv, b);
+        Map<String, Object> with = json(run("train", "--objective", "logistic", "--csv", csv.toString(), "--optimizer",
+                "newton", "--json", "--no-progress"));
+        Map<String, Object> coef = (Map<String, Object>) with.get("coefficients");
+        assertTrue(coef.containsKey("intercept"), "an intercept by default, as scikit-learn fits one: " + coef);
+        assertTrue(with.containsKey("standard_errors"), "statistics by default for newton");
+        Map<String, Object> without = json(run("train", "--objective", "logistic", "--csv", csv.toString(), "--optimizer",
+                "newton", "--no-intercept", "--json", "--no-progress"));
+        assertFalse(((Map<String, Object>) without.get("coefficients")).containsKey("intercept"));
+        assertTrue((Double) without.get("final_loss") > (Double) with.get("final_loss"), "without it the optimum is worse");
+        Map<String, Object> build = (Map<String, Object>) ((Map<String, Object>) with.get("phases")).get("build");
+        assertTrue(((Number) build.get("operations")).longValue() >= 1, "the optimizer's programs, built in its init: " + build);
+        assertEquals(0.0, ((Number) build.get("device_s")).doubleValue(), "a build is host time only");
+        MainTest.Result table = run("train", "--objective", "logistic", "--csv", csv.toString(), "--optimizer", "newton",
+                "--no-progress");
+        assertTrue(table.out().contains("\nbuild "), "the phase table has a build row:\n" + table.out());
     }
 
     @Test

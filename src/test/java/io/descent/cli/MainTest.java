@@ -27,6 +27,20 @@ class MainTest {
     }
 
     @Test
+    void everyCommandsSummaryInTheHelpIsAWholeSentence() {
+        Result r = run("--help");
+        assertEquals(0, r.code());
+        String list = r.out().substring(r.out().indexOf("Commands:"), r.out().indexOf("Exit codes:"));
+        // summaries wrap onto indented lines; join them and check each ends its sentence
+        String joined = list.replaceAll("\n {10,}", " ");
+        for (String line : joined.split("\n")) {
+            if (!line.startsWith("  ") || line.isBlank()) continue;
+            assertTrue(line.strip().endsWith("."), "a summary cut mid-sentence: '" + line.strip() + "'");
+        }
+        assertTrue(joined.contains("compare    Compare optimizers"), joined);
+    }
+
+    @Test
     void versionAndHelp() {
         Result v = run("--version");
         assertEquals(0, v.code());

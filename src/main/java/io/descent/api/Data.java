@@ -1,0 +1,116 @@
+package io.descent.api;
+
+import io.descent.UsageException;
+import io.descent.data.CsvReader;
+import io.descent.data.Dataset;
+
+import java.nio.file.Path;
+
+/** Rows and targets on the host, ready to be uploaded to a device by a {@link Model}. */
+public final class Data {
+    private final Dataset dataset;
+
+    private Data(Dataset dataset) {
+        this.dataset = dataset;
+    }
+
+    /**
+     * Wraps rows given as arrays.
+     *
+     * @param x one array of features per row, all of the same length
+     * @param y one target per row
+     * @return the data (copied)
+     * @throws UsageException ragged rows, a length mismatch, or a value that is not finite
+     */
+    public static Data of(double[][] x, double[] y) {
+        if (x.length == 0 || x.length != y.length) {
+            throw new UsageException("data: " + x.length + " rows of features and " + y.length + " targets; give one "
+                    + "target per row, at least one row");
+        }
+        int k = x[0].length;
+        double[] flat = new double[x.length * k];
+        for (int i = 0; i < x.length; i++) {
+            if (x[i].length != k) {
+                throw new UsageException("data: row " + i + " has " + x[i].length + " features, row 0 has " + k);
+            }
+            System.arraycopy(x[i], 0, flat, i * k, k);
+        }
+        return of(flat, y.clone(), x.length, k);
+    }
+
+    /**
+     * Wraps rows given row-major in one array.
+     *
+     * @param x    rows * cols features, row after row
+     * @param y    rows targets
+     * @param rows the row count
+     * @param cols the feature count
+     * @return the data (not copied: do not change the arrays while it is in use)
+     * @throws UsageException a length mismatch or a value that is not finite
+     */
+    public static Data of(double[] x, double[] y, int rows, int cols) {
+        if (rows < 1 || cols < 1 || x.length != (long) rows * cols || y.length != rows) {
+            throw new UsageException("data: " + x.length + " features and " + y.length + " targets do not make " + rows
+                    + " rows of " + cols);
+        }
+        for (int i = 0; i < x.length; i++) {
+            if (!Double.isFinite(x[i])) {
+                throw new UsageException("data: the feature at row " + i / cols + ", column " + i % cols + " is " + x[i]);
+            }
+        }
+        for (int i = 0; i < y.length; i++) {
+            if (!Double.isFinite(y[i])) throw new UsageException("data: the target of row " + i + " is " + y[i]);
+        }
+        return new Data(Dataset.of("data", rows, cols, x, y));
+    }
+
+    /**
+     * Reads a CSV file with a header row (every column numeric).
+     *
+     * @param file   the file
+     * @param target the target column's name, or null for the last column
+     * @return the data
+     * @throws UsageException a malformed file; the message names the file, the row and the value
+     */
+    public static Data csv(Path file, String target) {
+        CsvReader.Options o = CsvReader.Options.DEFAULTS;
+        if (target != null) o = o.withTarget(target);
+        return new Data(CsvReader.read(file, o));
+    }
+
+    /**
+     * Reads a CSV file and standardises each feature to mean 0 and variance 1; a model's
+     * coefficients are still reported on the original scale.
+     *
+     * @param file   the file
+     * @param target the target column's name, or null for the last column
+     * @return the data
+     */
+    public static Data csvStandardized(Path file, String target) {
+        CsvReader.Options o = CsvReader.Options.DEFAULTS.withStandardize(true);
+        if (target != null) o = o.withTarget(target);
+        return new Data(CsvReader.read(file, o));
+    }
+
+    /**
+     * The number of rows.
+     *
+     * @return rows
+     */
+    public int rows() {
+        return dataset.rows();
+    }
+
+    /**
+     * The number of feature columns.
+     *
+     * @return columns, the target not counted
+     */
+    public int columns() {
+        return dataset.cols();
+    }
+
+    Dataset dataset() {
+        return dataset;
+    }
+}

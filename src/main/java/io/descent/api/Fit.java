@@ -1,0 +1,165 @@
+package io.descent.api;
+
+import io.descent.profile.Phase;
+import io.descent.profile.PhaseStats;
+import io.descent.report.Json;
+import io.descent.train.History;
+import io.descent.train.Run;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The result of {@link Model#fit}: parameters, loss, why it stopped, its history and where the time went. */
+public final class Fit {
+    /**
+     * One step of the history.
+     *
+     * @param step          steps done (1 after the first)
+     * @param loss          the loss the step computed at its starting point
+     * @param wallSeconds   wall time from the start to the end of the step on the device
+     * @param deviceSeconds device time of all the step's work so far
+     * @param gradients     gradient evaluations so far
+     */
+    public record Step(long step, double loss, double wallSeconds, double deviceSeconds, long gradients) {
+    }
+
+    /**
+     * The time of one phase (gradient, loss, hessian, solve, update, record, transfer, build).
+     *
+     * @param deviceSeconds from the device's profiling events
+     * @param wallSeconds   host time spent enqueueing (and waiting, for reads)
+     * @param operations    commands enqueued
+     */
+    public record Time(double deviceSeconds, double wallSeconds, long operations) {
+    }
+
+    private final Run.Outcome outcome;
+    private final List<String> names;
+
+    Fit(Run.Outcome outcome, List<String> names) {
+        this.outcome = outcome;
+        this.names = names;
+    }
+
+    /**
+     * The fitted parameters.
+     *
+     * @return a copy, in the order of {@link Model#parameterNames()}
+     */
+    public double[] parameters() {
+        return outcome.params().clone();
+    }
+
+    /**
+     * Parameter name to value; for linear and logistic models on the data's original scale.
+     *
+     * @return the coefficients, intercept first
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Double> coefficients() {
+        Object c = outcome.report().json.get("coefficients");
+        if (c instanceof Map<?, ?> m) return new LinkedHashMap<>((Map<String, Double>) m);
+        Map<String, Double> out = new LinkedHashMap<>();
+        double[] p = outcome.params();
+        for (int i = 0; i < p.length; i++) out.put(names.get(i), p[i]);
+        return out;
+    }
+
+    /**
+     * The loss at the fitted parameters.
+     *
+     * @return f(parameters())
+     */
+    public double loss() {
+        return ((Number) outcome.report().json.get("final_loss")).doubleValue();
+    }
+
+    /**
+     * Why the fit stopped.
+     *
+     * @return "steps", "target", "gradient", "patience", "time", "converged" or "diverged"
+     */
+    public String stop() {
+        return String.valueOf(outcome.report().json.get("stop"));
+    }
+
+    /**
+     * Steps taken.
+     *
+     * @return the step count
+     */
+    public long steps() {
+        return ((Number) outcome.report().json.get("steps")).longValue();
+    }
+
+    /**
+     * Whether the divergence guard stopped the fit (the parameters are the last ones that passed it).
+     *
+     * @return true after a divergence
+     */
+    public boolean diverged() {
+        return outcome.diverged();
+    }
+
+    /**
+     * Wall seconds to the target of the {@link Stop} rule, or null without a target or when it was not reached.
+     *
+     * @return seconds, or null
+     */
+    public Double timeToTarget() {
+        Object t = outcome.report().json.get("time_to_target_s");
+        return t instanceof Number n ? n.doubleValue() : null;
+    }
+
+    /**
+     * Every step's loss and times.
+     *
+     * @return the history, oldest first
+     */
+    public List<Step> history() {
+        List<Step> out = new ArrayList<>();
+        for (History.Row r : outcome.report().history().rows()) {
+            out.add(new Step(r.step(), r.loss(), r.wallS(), r.deviceS(), r.gradients()));
+        }
+        return out;
+    }
+
+    /**
+     * Device and wall time by phase, over the fit.
+     *
+     * @return phase name to its time, phases in the order of the command-line table
+     */
+    public Map<String, Time> phases() {
+        Map<String, Time> out = new LinkedHashMap<>();
+        for (Phase p : Phase.values()) {
+            PhaseStats s = outcome.report().phases().get(p);
+            out.put(p.label(), new Time(s.deviceSeconds(), s.wallSeconds(), s.operations()));
+        }
+        return out;
+    }
+
+    /**
+     * The share of device time spent in the gradient.
+     *
+     * @return between 0 and 1
+     */
+    public double gradientShare() {
+        return ((Number) outcome.report().json.get("gradient_share")).doubleValue();
+    }
+
+    /**
+     * Everything, as {@code descent train --json} prints it.
+     *
+     * @return a JSON object
+     */
+    public String json() {
+        return Json.write(outcome.report().json);
+    }
+
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "Fit[%s after %d steps, loss %.6g]", stop(), steps(), loss());
+    }
+}
