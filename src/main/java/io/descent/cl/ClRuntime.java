@@ -33,6 +33,7 @@ public final class ClRuntime implements AutoCloseable {
     private final DeviceInfo device;
     private cl_context context;
     private cl_command_queue queue;
+    private cl_command_queue transfer;
     private final PhaseTimer timer = new PhaseTimer();
     private final Map<String, Program> programs = new LinkedHashMap<>();
     private final Set<DeviceArray> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -41,9 +42,10 @@ public final class ClRuntime implements AutoCloseable {
     private long buildNanos;
     private long builds;
 
-    private ClRuntime(DeviceInfo device, DeviceTuning tuning) {
+    private ClRuntime(DeviceInfo device, DeviceTuning tuning, ProgramCache cache) {
         this.device = device;
         this.tuning = tuning;
+        this.cache = device.isSimulator() ? null : cache;
         int[] err = new int[1];
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platformId());
@@ -87,7 +89,12 @@ public final class ClRuntime implements AutoCloseable {
         if (hazard != null) {
             throw new io.descent.UsageException(hazard);
         }
-        return new ClRuntime(device, tuning);
+        return new ClRuntime(device, tuning, ProgramCache.fromEnvironment(System.getenv()));
+    }
+
+    /** A runtime with its own program cache (null: none), for the cache's tests. */
+    static ClRuntime open(DeviceInfo device, ProgramCache cache) {
+        return new ClRuntime(device, DeviceTuning.forDevice(device), cache);
     }
 
     /**
@@ -122,6 +129,32 @@ public final class ClRuntime implements AutoCloseable {
 
     public PhaseTimer timer() {
         return timer;
+    }
+
+    /**
+     * A second in-order queue for uploads that overlap the compute queue's work (streaming);
+     * made on first use, with profiling.
+     */
+    public cl_command_queue transferQueue() {
+        live(context);
+        if (transfer == null) {
+            int[] err = new int[1];
+            if (device.openclVersionNumber() >= 2.0) {
+                cl_queue_properties qp = new cl_queue_properties();
+                qp.addProperty(CL.CL_QUEUE_PROPERTIES, CL.CL_QUEUE_PROFILING_ENABLE);
+                transfer = CL.clCreateCommandQueueWithProperties(context, device.deviceId(), qp, err);
+            } else {
+                transfer = legacyQueue(context, device.deviceId(), err);
+            }
+            ClException.check(err[0], "creating a transfer queue on '" + device.name() + "'");
+        }
+        return transfer;
+    }
+
+    /** Makes every later command of the compute queue wait for {@code event} (of another queue). */
+    public void computeWaitsFor(org.jocl.cl_event event) {
+        ClException.check(CL.clEnqueueBarrierWithWaitList(queue(), 1, new org.jocl.cl_event[]{event}, null),
+                "making the compute queue wait for an upload");
     }
 
     /** This device's tuning: its table entry with the overrides of {@value DeviceTuning#ENV}. */
@@ -190,18 +223,90 @@ public final class ClRuntime implements AutoCloseable {
     private Program build(String file, Precision precision, String options) {
         KernelSource.Loaded source = KernelSource.loadMapped(file);
         int[] err = new int[1];
-        cl_program prog = CL.clCreateProgramWithSource(context(), 1, new String[]{source.text()}, null, err);
-        ClException.check(err[0], "creating program opencl/" + file);
-        int rc = CL.clBuildProgram(prog, 1, new cl_device_id[]{device.deviceId()}, options, null, null);
-        if (rc != CL.CL_SUCCESS) {
-            String log = source.mapLog(buildLog(prog));
+        String key = cache == null ? null : ProgramCache.key(device, options, source.text());
+        ProgramCache.Entry cached = key == null ? null : cache.load(key);
+        if (cached != null) {
+            cl_program bin = CL.clCreateProgramWithBinary(context(), 1, new cl_device_id[]{device.deviceId()},
+                    new long[]{cached.binary().length}, new byte[][]{cached.binary()}, new int[1], err);
+            if (err[0] == CL.CL_SUCCESS) {
+                if (CL.clBuildProgram(bin, 1, new cl_device_id[]{device.deviceId()}, options, null, null) == CL.CL_SUCCESS) {
+                    cachedBuilds++;
+                    return new Program(this, file, precision, options, bin, cached.log());
+                }
+                CL.clReleaseProgram(bin);
+            } // a stale or damaged entry: build from source and replace it
+        }
+        cl_program prog = null;
+        int rc = CL.CL_SUCCESS;
+        String log = "";
+        for (int attempt = 1; attempt <= BUILD_ATTEMPTS; attempt++) {
+            prog = CL.clCreateProgramWithSource(context(), 1, new String[]{source.text()}, null, err);
+            ClException.check(err[0], "creating program opencl/" + file);
+            rc = CL.clBuildProgram(prog, 1, new cl_device_id[]{device.deviceId()}, options, null, null);
+            if (rc == CL.CL_SUCCESS) break;
+            log = source.mapLog(buildLog(prog));
             CL.clReleaseProgram(prog);
+            prog = null;
+            if (!spuriousBuildFailure(log)) break;
+            spuriousBuilds++;
+            try {
+                Thread.sleep(5L * attempt); // away from the burst of signals that hit it (a collection's safepoints)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (rc != CL.CL_SUCCESS) {
             if (rc == CL.CL_BUILD_PROGRAM_FAILURE || rc == CL.CL_INVALID_BUILD_OPTIONS) {
                 throw new KernelBuildException(file, options, device.name(), log);
             }
             throw new ClException(rc, "building opencl/" + file);
         }
-        return new Program(this, file, precision, options, prog, source.mapLog(buildLog(prog)));
+        String built = source.mapLog(buildLog(prog));
+        if (key != null) cache.store(key, binary(prog), built);
+        return new Program(this, file, precision, options, prog, built);
+    }
+
+    /** The program's binary for this device, or null when the driver gives none. */
+    private byte[] binary(cl_program prog) {
+        long[] size = new long[1];
+        if (CL.clGetProgramInfo(prog, CL.CL_PROGRAM_BINARY_SIZES, org.jocl.Sizeof.size_t, Pointer.to(size), null) != CL.CL_SUCCESS
+                || size[0] < 1 || size[0] > Integer.MAX_VALUE - 8) {
+            return null;
+        }
+        byte[] bin = new byte[(int) size[0]];
+        if (CL.clGetProgramInfo(prog, CL.CL_PROGRAM_BINARIES, org.jocl.Sizeof.POINTER, Pointer.to(new Pointer[]{Pointer.to(bin)}),
+                null) != CL.CL_SUCCESS) {
+            return null;
+        }
+        return bin;
+    }
+
+    /** Programs made from the on-disk cache's binaries instead of the compiler ({@link ProgramCache}). */
+    public int cachedBuilds() {
+        return cachedBuilds;
+    }
+
+    /**
+     * Builds tried before a spurious failure is reported. PoCL compiles with clang inside the JVM,
+     * and clang writes its preprocessed source to a temporary file that LLVM deletes on any signal
+     * in any thread: the JVM raises SIGSEGV on purpose (safepoint polls, null checks) while other
+     * threads run, so a build can fail with "unable to rename temporary ... No such file or
+     * directory" (benchmarks/pocl/README.md reproduces it). Such a failure says nothing about
+     * the kernel, and the next build almost always succeeds.
+     */
+    static final int BUILD_ATTEMPTS = 10;
+    private final ProgramCache cache;
+    private int spuriousBuilds;
+    private int cachedBuilds;
+
+    static boolean spuriousBuildFailure(String log) {
+        return log.contains("unable to rename temporary");
+    }
+
+    /** Builds that failed spuriously (see {@link #BUILD_ATTEMPTS}) and were tried again. */
+    public int spuriousBuilds() {
+        return spuriousBuilds;
     }
 
     private String buildLog(cl_program prog) {
@@ -257,8 +362,17 @@ public final class ClRuntime implements AutoCloseable {
         return ev;
     }
 
+    /** Hands the enqueued commands to the device without waiting (so a second device starts while the host goes on). */
+    public void flush() {
+        live(context);
+        ClException.check(CL.clFlush(queue()), "flushing the queue");
+    }
+
     /** Waits for every enqueued command and reads their timings. */
     public void finish() {
+        if (transfer != null) {
+            ClException.check(CL.clFinish(transfer), "waiting for the device's uploads");
+        }
         ClException.check(CL.clFinish(queue()), "waiting for the device");
         timer.drainAll();
     }
@@ -312,6 +426,9 @@ public final class ClRuntime implements AutoCloseable {
             if (queue != null) {
                 CL.clFinish(queue);
             }
+            if (transfer != null) {
+                CL.clFinish(transfer);
+            }
             timer.drainAll();
         } finally {
             for (DeviceArray a : arrays.toArray(new DeviceArray[0])) {
@@ -324,6 +441,10 @@ public final class ClRuntime implements AutoCloseable {
             if (queue != null) {
                 CL.clReleaseCommandQueue(queue);
                 queue = null;
+            }
+            if (transfer != null) {
+                CL.clReleaseCommandQueue(transfer);
+                transfer = null;
             }
             CL.clReleaseContext(context);
             context = null;

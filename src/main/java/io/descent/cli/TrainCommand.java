@@ -93,8 +93,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress line on stderr.")
     boolean noProgress;
 
+    @Option(names = "--data-parallel", paramLabel = "DEVICES",
+            description = "Split the rows across devices: 'all' or comma-separated selectors (the --device first). "
+                    + "Parameters and optimizer state stay on the training device.")
+    String dataParallel;
+
     @Option(names = "--stats", negatable = true,
-            description = "Standard errors, z or t statistics, p-values and 95% intervals from the Hessian at the "
+            description = "Standard errors, z or t statistics, p-values and 95%% intervals from the Hessian at the "
                     + "solution (linear and logistic regression; default on for the Newton methods).")
     Boolean stats;
 
@@ -112,6 +117,16 @@ final class TrainCommand implements Callable<Integer> {
         Optimizer opt = Run.optimizer(optSpec, e, sched); // validates before any device work
         Checkpoint from = resume == null ? null : Checkpoint.read(resume);
         DeviceInfo device = deviceOptions.select();
+        if (dataParallel != null) {
+            e.dataParallel = new ArrayList<>();
+            e.dataParallel.add(device);
+            List<DeviceInfo> chosen = dataParallel.trim().equalsIgnoreCase("all")
+                    ? io.descent.cl.Devices.all().stream().filter(d -> !d.isSimulator()).toList()
+                    : java.util.Arrays.stream(dataParallel.split(",")).map(x -> io.descent.cl.Devices.select(x.trim())).toList();
+            for (DeviceInfo d : chosen) {
+                if (e.dataParallel.stream().noneMatch(x -> x.index() == d.index())) e.dataParallel.add(d);
+            }
+        }
         Trainer trainer = new Trainer();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -124,6 +139,7 @@ final class TrainCommand implements Callable<Integer> {
         }, "descent-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         try (ClRuntime rt = ClRuntime.open(device); Setup setup = e.build(rt, precision); opt) {
+            for (String note : setup.notes()) stderr.println("descent: note: " + note);
             double[] start = Run.init(init, setup);
             Progress progress = new Progress(stderr, opt.name(), from == null ? 0 : from.step(), !noProgress && !json);
             Trainer.Listener listener = progress;

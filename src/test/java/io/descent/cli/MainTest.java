@@ -41,6 +41,39 @@ class MainTest {
     }
 
     @Test
+    void everyHelpFormatsCleanly() {
+        // picocli reports a description it cannot format (a lone '%') on System.err, not to the writers
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            java.util.ArrayDeque<List<String>> todo = new java.util.ArrayDeque<>(List.of(List.of()));
+            int seen = 0;
+            while (!todo.isEmpty()) {
+                List<String> path = todo.pop();
+                picocli.CommandLine c = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+                for (String name : path) c = c.getSubcommands().get(name);
+                for (String sub : c.getSubcommands().keySet()) {
+                    if (!sub.equals("help")) {
+                        List<String> next = new java.util.ArrayList<>(path);
+                        next.add(sub);
+                        todo.push(next);
+                    }
+                }
+                List<String> args = new java.util.ArrayList<>(path);
+                args.add("--help");
+                Result r = run(args.toArray(String[]::new));
+                assertEquals(0, r.code(), path + ": " + r.err());
+                seen++;
+            }
+            assertTrue(seen >= 10, seen + " commands");
+        } finally {
+            System.setErr(saved);
+        }
+        assertFalse(captured.toString().contains("picocli WARN"), captured.toString());
+    }
+
+    @Test
     void versionAndHelp() {
         Result v = run("--version");
         assertEquals(0, v.code());
