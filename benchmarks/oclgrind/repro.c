@@ -1,15 +1,24 @@
 /* Minimal host program for the Oclgrind reproductions in this folder (see README.md): builds
  * kernels.cl, runs one kernel over 32 work-items in groups of 16 with two float buffers (x: 64
  * values 0..63, out: 32 values) and prints out[0] and out[1]. With a third argument "fill", x is
- * first set to 7 by clEnqueueFillBuffer. No descent code and no Java involved. */
+ * first set to 7 by clEnqueueFillBuffer. With "threads", the kernel is enqueued 64 times without
+ * waiting, and a second thread waits for the last one's event while the first calls clFinish, as
+ * JOCL does for every non-blocking copy. No descent code and no Java involved. */
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+
+static void* wait_for(void* ev) {
+    clWaitForEvents(1, (cl_event*) ev);
+    return NULL;
+}
 
 int main(int argc, char** argv) {
     if (argc != 3 && argc != 4) {
-        fprintf(stderr, "usage: %s SOURCE.cl KERNEL [fill]\n", argv[0]);
+        fprintf(stderr, "usage: %s SOURCE.cl KERNEL [fill|threads]\n", argv[0]);
         return 2;
     }
     static char src[1 << 16];
@@ -39,14 +48,24 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 64; i++) x[i] = (float) i;
     cl_mem bx = clCreateBuffer(ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof x, x, &err);
     cl_mem bo = clCreateBuffer(ctx, CL_MEM_READ_WRITE, 32 * sizeof(float), NULL, &err);
-    if (argc == 4) {
+    int threads = argc == 4 && strcmp(argv[3], "threads") == 0;
+    if (argc == 4 && !threads) {
         float seven = 7;
         clEnqueueFillBuffer(q, bx, &seven, sizeof seven, 0, sizeof x, 0, NULL, NULL);
     }
     clSetKernelArg(k, 0, sizeof bx, &bx);
     clSetKernelArg(k, 1, sizeof bo, &bo);
     size_t g = 32, l = 16;
-    clEnqueueNDRangeKernel(q, k, 1, NULL, &g, &l, 0, NULL, NULL);
+    if (threads) {
+        cl_event last;
+        for (int i = 0; i < 64; i++) clEnqueueNDRangeKernel(q, k, 1, NULL, &g, &l, 0, NULL, &last);
+        pthread_t t;
+        pthread_create(&t, NULL, wait_for, &last);
+        clFinish(q);
+        pthread_join(t, NULL);
+    } else {
+        clEnqueueNDRangeKernel(q, k, 1, NULL, &g, &l, 0, NULL, NULL);
+    }
     float o[32] = {0};
     clEnqueueReadBuffer(q, bo, CL_TRUE, 0, sizeof o, o, 0, NULL, NULL);
     printf("%s: out[0] = %g, out[1] = %g\n", argv[2], o[0], o[1]);

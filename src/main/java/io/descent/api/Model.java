@@ -91,7 +91,7 @@ public final class Model implements AutoCloseable {
      */
     public List<String> parameterNames() {
         Objective f = setup().objective();
-        if (f instanceof LinearModel m) return List.of(m.parameterNames());
+        if (f.model() instanceof LinearModel m) return List.of(m.parameterNames());
         String[] n = new String[f.parameterCount()];
         for (int i = 0; i < n.length; i++) n[i] = "w" + i;
         return List.of(n);

@@ -53,6 +53,49 @@ public final class CeilingBench {
         return out;
     }
 
+    /**
+     * The link between host and device: {@code bytes} uploaded and downloaded, from and to a direct
+     * (unpinned) host buffer and from and to pinned memory (a buffer made with
+     * CL_MEM_ALLOC_HOST_PTR and mapped), as the streaming objective uploads its chunks. GB/s from the
+     * transfers' device times; keys {@code upload_gbs}, {@code download_gbs} and their pinned twins.
+     */
+    public Map<String, Object> link(long bytes) {
+        long n = Math.max(1, bytes / Precision.FP32.bytes());
+        long size = n * Precision.FP32.bytes();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bytes", size);
+        java.nio.ByteBuffer plain = java.nio.ByteBuffer.allocateDirect((int) Math.min(size, Integer.MAX_VALUE - 8))
+                .order(java.nio.ByteOrder.nativeOrder());
+        int[] err = new int[1];
+        org.jocl.cl_mem pinnedMem = org.jocl.CL.clCreateBuffer(rt.context(), org.jocl.CL.CL_MEM_ALLOC_HOST_PTR
+                | org.jocl.CL.CL_MEM_READ_WRITE, size, null, err);
+        io.descent.cl.ClException.check(err[0], "allocating pinned host memory");
+        try (DeviceArray d = rt.allocate(Precision.FP32, n)) {
+            java.nio.ByteBuffer pinned = org.jocl.CL.clEnqueueMapBuffer(rt.queue(), pinnedMem, org.jocl.CL.CL_TRUE,
+                    org.jocl.CL.CL_MAP_READ | org.jocl.CL.CL_MAP_WRITE, 0, size, 0, null, null, err);
+            io.descent.cl.ClException.check(err[0], "mapping pinned host memory");
+            pinned.order(java.nio.ByteOrder.nativeOrder());
+            for (var kv : Map.of("", plain, "_pinned", pinned).entrySet()) {
+                java.nio.ByteBuffer host = kv.getValue();
+                Timing.Result up = Timing.measure(rt, warmup, repeats, () -> {
+                    org.jocl.cl_event e = d.writeAsync(0, host, n, null);
+                    org.jocl.CL.clWaitForEvents(1, new org.jocl.cl_event[]{e});
+                    org.jocl.CL.clReleaseEvent(e);
+                });
+                Timing.Result down = Timing.measure(rt, warmup, repeats, () -> d.readInto(host, n));
+                out.put("upload" + kv.getKey() + "_gbs", size / up.device().median() / 1e9);
+                out.put("upload" + kv.getKey() + "_spread", up.device().spread());
+                out.put("download" + kv.getKey() + "_gbs", size / down.device().median() / 1e9);
+                out.put("download" + kv.getKey() + "_spread", down.device().spread());
+            }
+            org.jocl.CL.clEnqueueUnmapMemObject(rt.queue(), pinnedMem, pinned, 0, null, null);
+            rt.finish();
+        } finally {
+            org.jocl.CL.clReleaseMemObject(pinnedMem);
+        }
+        return out;
+    }
+
     /** C = A B for n x n matrices of uniform values in {@code precision}: GFLOP/s counts 2 n^3. */
     public Map<String, Object> gemm(int n, Precision p) {
         Map<String, Object> out = new LinkedHashMap<>();

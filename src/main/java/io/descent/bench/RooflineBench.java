@@ -72,6 +72,10 @@ public final class RooflineBench {
         progress.accept("copy bandwidth");
         Map<String, Object> copy = ceilings.copy(plan.copyBytes());
         out.put("copy", copy);
+        Map<String, Object> link = ceilings.link(Math.min(plan.copyBytes(), 1L << 30));
+        out.put("link", link);
+        out.put("upload_gbs", link.get("upload_gbs"));
+        out.put("download_gbs", link.get("download_gbs"));
         double copyGbps = (double) copy.get("gbps_device");
         Map<Precision, Double> gemmRate = new LinkedHashMap<>();
         for (Precision p : plan.precisions()) {

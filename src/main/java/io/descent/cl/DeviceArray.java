@@ -69,6 +69,49 @@ public final class DeviceArray implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Copies {@code count} values from the start of {@code src} (a direct buffer of values of this
+     * array's precision, native order, which the caller keeps unchanged until the copy is done) to
+     * element {@code offset}, on the runtime's transfer queue, after {@code waitFor} (or at once when
+     * null), without waiting. Returns the copy's event, which the caller releases; its time goes to
+     * {@link Phase#TRANSFER}.
+     */
+    public cl_event writeAsync(long offset, java.nio.ByteBuffer src, long count, cl_event waitFor) {
+        if (count < 1 || count > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("an asynchronous copy of " + count + " values");
+        }
+        checkRange(offset, (int) count);
+        if (!src.isDirect() || src.capacity() < count * precision.bytes()) {
+            throw new IllegalArgumentException("asynchronous copies need a direct buffer of at least " + count + " values");
+        }
+        cl_event ev = new cl_event();
+        cl_event[] wait = waitFor == null ? null : new cl_event[]{waitFor};
+        // JOCL waits for a non-blocking copy's event on a thread of its own (to hold the buffer until
+        // it is done); Oclgrind's queues are not safe for that, two kernels run at once and it
+        // aborts (benchmarks/oclgrind/README.md), so on a simulator the copy blocks.
+        boolean blocking = runtime.device().isSimulator();
+        try (PhaseTimer.Scope s = runtime.timer().wall(Phase.TRANSFER)) {
+            ClException.check(CL.clEnqueueWriteBuffer(runtime.transferQueue(), mem(), blocking ? CL.CL_TRUE : CL.CL_FALSE, offset * precision.bytes(),
+                    count * precision.bytes(), Pointer.to(src), wait == null ? 0 : 1, wait, ev), "uploading a chunk of rows");
+        }
+        CL.clRetainEvent(ev);
+        runtime.timer().record(Phase.TRANSFER, ev);
+        return ev;
+    }
+
+    /** Copies the first {@code count} values into the direct buffer {@code dst} (native order), waiting for them. */
+    public void readInto(java.nio.ByteBuffer dst, long count) {
+        checkRange(0, (int) Math.min(count, Integer.MAX_VALUE));
+        PhaseTimer timer = runtime.timer();
+        try (PhaseTimer.Scope s = timer.wall(Phase.TRANSFER)) {
+            cl_event ev = new cl_event();
+            ClException.check(CL.clEnqueueReadBuffer(runtime.queue(), mem(), CL.CL_TRUE, 0, count * precision.bytes(),
+                    Pointer.to(dst), 0, null, ev), "reading " + count + " values from the device");
+            timer.record(Phase.TRANSFER, ev);
+            timer.countHostRead();
+        }
+    }
+
     /** All values, as doubles. */
     public double[] read() {
         if (length > Integer.MAX_VALUE - 8) {

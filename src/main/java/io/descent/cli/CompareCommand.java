@@ -113,6 +113,7 @@ final class CompareCommand implements Callable<Integer> {
         Targets.Target target = null;
         for (DeviceInfo device : targets) {
             try (ClRuntime rt = ClRuntime.open(device); Setup setup = e.build(rt, precision)) {
+                for (String note : setup.notes()) stderr.println("descent: note: " + note);
                 if (start == null) {
                     start = Run.init(init, setup); // the same starting point for every run
                     target = runOptions.targetLoss != null ? null : Targets.of(setup, start);

@@ -25,6 +25,19 @@ public final class ExperimentOptions {
     @Option(names = "--csv", paramLabel = "FILE", description = "Read the data from a CSV file with a header row.")
     Path csv;
 
+    @Option(names = "--npy", paramLabel = "X.npy",
+            description = "Features from a 2-D .npy file (float32/float64, C or Fortran order), memory-mapped and "
+                    + "streamed: never copied whole into the heap.")
+    Path npy;
+
+    @Option(names = "--npy-target", paramLabel = "Y.npy", description = "Targets of --npy, a 1-D .npy file.")
+    Path npyTarget;
+
+    @Option(names = "--device-memory", paramLabel = "BYTES",
+            description = "Device memory for data, e.g. 64M or 2G (default: the device's). Data larger than half of it "
+                    + "stream through the device in chunks.")
+    String deviceMemory;
+
     @Option(names = "--target", paramLabel = "COLUMN", description = "Target column of the CSV (default: the last).")
     String target;
 
@@ -74,10 +87,19 @@ public final class ExperimentOptions {
         Experiment e = new Experiment();
         if (scenario != null) {
             Scenario.get(scenario).apply(e);
-        } else if (csv == null && objective == null) {
-            throw new UsageException("nothing to train: give --scenario NAME, --objective KIND or --csv FILE "
+        } else if (csv == null && objective == null && npy == null) {
+            throw new UsageException("nothing to train: give --scenario NAME, --objective KIND, --csv FILE or --npy FILE "
                     + "('descent scenarios' lists the scenarios)");
         }
+        if (npy != null) {
+            if (csv != null) throw new UsageException("give --csv or --npy, not both");
+            e.npy = npy;
+            e.npyTarget = npyTarget;
+            if (objective == null && scenario == null) e.objective = "linear";
+        } else if (npyTarget != null) {
+            throw new UsageException("--npy-target needs --npy X.npy with the features");
+        }
+        if (deviceMemory != null) e.deviceMemory = bytes("--device-memory", deviceMemory);
         if (objective != null) e.objective = objective;
         if (generator != null) e.generator = generator;
         if (csv != null) e.csv = csv;
@@ -97,7 +119,7 @@ public final class ExperimentOptions {
             e.keepSteps = 0; // an explicit --steps applies to every optimizer
         }
         if (lr != null) e.lr = lr;
-        if (e.csv != null && !e.objective.equals("mlp")) {
+        if ((e.csv != null || e.npy != null) && !e.objective.equals("mlp")) {
             // a linear or logistic model of CSV data gets an intercept unless told otherwise (scikit-learn's
             // fit_intercept=True; without it the optimum is worse and the coefficients disagree with every package)
             e.intercept = intercept == null || intercept;
@@ -107,6 +129,28 @@ public final class ExperimentOptions {
 
     public Precision precision() {
         return Precision.parse(precision);
+    }
+
+    /** "64M", "2G", "1048576": bytes, at least 1 KiB. */
+    static long bytes(String name, String text) {
+        String t = text.trim().toUpperCase(java.util.Locale.ROOT);
+        long mult = 1;
+        if (t.endsWith("B")) t = t.substring(0, t.length() - 1);
+        if (t.endsWith("K")) mult = 1L << 10;
+        else if (t.endsWith("M")) mult = 1L << 20;
+        else if (t.endsWith("G")) mult = 1L << 30;
+        else if (t.endsWith("T")) mult = 1L << 40;
+        if (mult > 1) t = t.substring(0, t.length() - 1);
+        double v;
+        try {
+            v = Double.parseDouble(t);
+        } catch (NumberFormatException ex) {
+            throw new UsageException(name + " = '" + text + "' is not a size: give bytes, or K, M, G, e.g. 64M");
+        }
+        if (!(v * mult >= 1024) || v * mult > 1e18) {
+            throw new UsageException(name + " = '" + text + "' must be at least 1K (and a real size)");
+        }
+        return (long) (v * mult);
     }
 
     private static int positive(String name, int v) {

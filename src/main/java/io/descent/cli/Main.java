@@ -19,7 +19,7 @@ import java.io.PrintWriter;
         versionProvider = VersionProvider.class,
         description = "Train models on any OpenCL device and measure, phase by phase, what each optimizer costs.",
         subcommands = {CompareCommand.class, RaceCommand.class, TrainCommand.class, TraceCommand.class, ScenariosCommand.class,
-                DevicesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+                DevicesCommand.class, ConvertCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 " 0:success",

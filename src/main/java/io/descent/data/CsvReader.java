@@ -87,6 +87,36 @@ public final class CsvReader {
         this.options = options;
     }
 
+    /** Receives a CSV file's rows one at a time ({@link #stream}). */
+    public interface RowSink {
+        /** The feature columns' names and the target's, before the first row. */
+        void start(List<String> features, String target);
+
+        /** One data row: its features (reused between calls) and its target. */
+        void row(double[] features, double target);
+    }
+
+    private RowSink sink;
+    private long streamed;
+
+    /**
+     * Reads {@code file} row by row into {@code sink}, holding no more than one row: for files larger
+     * than the heap. The checks and messages are {@link #read}'s; standardising needs the whole
+     * column, so it is not offered here.
+     *
+     * @return the number of data rows
+     */
+    public static long stream(Path file, Options options, RowSink sink) {
+        Options o = options == null ? Options.DEFAULTS : options;
+        if (o.standardize()) {
+            throw new IllegalArgumentException("a streamed CSV is not standardised here: standardise when training");
+        }
+        CsvReader r = new CsvReader(file, o);
+        r.sink = sink;
+        r.read();
+        return r.streamed;
+    }
+
     /** Reads {@code file} with {@link Options#DEFAULTS}. */
     public static Dataset read(Path file) {
         return read(file, Options.DEFAULTS);
@@ -144,9 +174,16 @@ public final class CsvReader {
         int target = targetColumn();
         int p = cols - 1;
 
-        Growable x = new Growable(p);
+        Growable x = sink == null ? new Growable(p) : null;
         double[] y = new double[1024];
+        double[] one = new double[p];
+        boolean zero = false, oneLabel = false;
         int rows = 0;
+        if (sink != null) {
+            List<String> features = new ArrayList<>(names);
+            features.remove(target);
+            sink.start(features, names.get(target));
+        }
         String line;
         while ((line = in.readLine()) != null) {
             lineNo++;
@@ -156,6 +193,29 @@ public final class CsvReader {
             split(line);
             if (cells.size() != cols) {
                 throw ragged(cols);
+            }
+            if (sink != null) {
+                double t = 0;
+                for (int c = 0, f = 0; c < cols; c++) {
+                    double v = number(cells.get(c), c);
+                    if (c == target) {
+                        if (options.logisticLabels() && v != 0 && v != 1) {
+                            throw at(lineNo, c, cells.get(c) + " is not a class label; logistic regression needs every"
+                                    + " target value to be exactly 0 or 1: recode the target column");
+                        }
+                        t = v;
+                        zero |= v == 0;
+                        oneLabel |= v == 1;
+                    } else {
+                        one[f++] = v;
+                    }
+                }
+                if (rows == 0) firstDataLine = lineNo;
+                lastDataLine = lineNo;
+                sink.row(one, t);
+                rows++;
+                streamed++;
+                continue;
             }
             x.ensureRow(rows, this);
             if (rows == y.length) {
@@ -184,6 +244,13 @@ public final class CsvReader {
             throw new UsageException(where + ": line 2: no data rows after the header on line 1"
                     + (lineNo > 1 ? " (lines 2 to " + lineNo + " are blank)" : "")
                     + "; add rows of numbers, one row per line");
+        }
+        if (sink != null) {
+            if (options.logisticLabels() && !(zero && oneLabel)) {
+                throw at(-1, target, "every label on lines " + firstDataLine + " to " + lastDataLine + " is "
+                        + (oneLabel ? 1 : 0) + "; logistic regression needs both classes, 0 and 1, in the data");
+            }
+            return null;
         }
         double[] xs = Arrays.copyOf(x.values, rows * p);
         double[] ys = Arrays.copyOf(y, rows);

@@ -82,7 +82,7 @@ public abstract class LinearModel extends DataObjective {
         String[] names = new String[p];
         int o = intercept ? 1 : 0;
         if (intercept) names[0] = "intercept";
-        for (int j = 0; j < data.cols(); j++) names[o + j] = data.host().columns().get(j);
+        for (int j = 0; j < data.cols(); j++) names[o + j] = data.info().columns().get(j);
         return names;
     }
 

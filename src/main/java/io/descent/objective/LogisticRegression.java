@@ -15,15 +15,21 @@ public final class LogisticRegression extends LinearModel {
     }
 
     private static DeviceDataset checkLabels(DeviceDataset data) {
-        double[] y = data.host().y();
+        if (data.host() != null) { // a chunk of a streamed set: its source checks the labels
+            checkLabels(data.host());
+        }
+        return data;
+    }
+
+    /** Fails unless every target of {@code d} is 0 or 1, naming the first that is not. */
+    public static void checkLabels(io.descent.data.Dataset d) {
+        double[] y = d.y();
         for (int i = 0; i < y.length; i++) {
             if (y[i] != 0 && y[i] != 1) {
                 throw new UsageException("logistic regression needs labels 0 or 1, but row " + (i + 1) + " of '"
-                        + data.host().name() + "' has " + data.host().target() + " = " + y[i]
-                        + ": recode the target column to 0/1");
+                        + d.name() + "' has " + d.target() + " = " + y[i] + ": recode the target column to 0/1");
             }
         }
-        return data;
     }
 
     @Override

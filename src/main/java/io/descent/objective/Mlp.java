@@ -62,13 +62,13 @@ public final class Mlp extends DataObjective {
         super(data);
         if (data.cols() != spec.dimIn()) {
             throw new UsageException("network " + spec.describe() + " takes " + spec.dimIn() + " inputs, data set '"
-                    + data.host().name() + "' has " + data.cols() + " feature columns");
+                    + data.info().name() + "' has " + data.cols() + " feature columns");
         }
-        if (spec.loss() == MlpSpec.Loss.BCE) {
+        if (spec.loss() == MlpSpec.Loss.BCE && data.host() != null) { // a streamed set is checked by its source
             for (double v : data.host().y()) {
                 if (!(v >= 0 && v <= 1)) {
                     throw new UsageException("binary cross-entropy needs targets in [0, 1]; data set '"
-                            + data.host().name() + "' has " + v);
+                            + data.info().name() + "' has " + v);
                 }
             }
         }

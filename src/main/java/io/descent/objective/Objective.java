@@ -60,6 +60,16 @@ public abstract class Objective implements AutoCloseable {
 
     /** Starting parameters for a seeded run (zeros unless the model needs symmetry broken). */
     /**
+     * The objective that describes the model: this one, or for an objective that evaluates another
+     * over blocks of rows (streamed, or split across devices) one of those blocks' objectives.
+     * Callers that need the model's kind and names (intercept, columns, network shape) ask it;
+     * every evaluation goes through this objective.
+     */
+    public Objective model() {
+        return this;
+    }
+
+    /**
      * Whether the objective is a quadratic in the parameters (least squares, a quadratic test
      * function), so that one full Newton step from anywhere reaches its minimum.
      */

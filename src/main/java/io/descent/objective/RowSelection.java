@@ -35,9 +35,9 @@ final class RowSelection implements AutoCloseable {
         count = data.rows();
     }
 
-    /** Rows the next evaluation covers. */
+    /** Rows the next evaluation covers (a chunk's current rows when not a batch). */
     int count() {
-        return count;
+        return index == null ? data.rows() : count;
     }
 
     /** (n, n_all, idx, use_idx, X, y) followed by {@code more}. */
@@ -45,7 +45,7 @@ final class RowSelection implements AutoCloseable {
         if (index == null && none == null) {
             none = IndexArray.upload(data.runtime(), new int[]{0});
         }
-        Object[] head = {count, (long) data.rows(), index != null ? index : none, index != null ? 1 : 0, data.x(), data.y()};
+        Object[] head = {count(), (long) data.stride(), index != null ? index : none, index != null ? 1 : 0, data.x(), data.y()};
         Object[] all = new Object[head.length + more.length];
         System.arraycopy(head, 0, all, 0, head.length);
         System.arraycopy(more, 0, all, head.length, more.length);

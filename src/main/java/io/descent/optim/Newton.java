@@ -93,7 +93,7 @@ public final class Newton extends SecondOrder {
     public void init(Problem problem) {
         super.init(problem);
         closeExtras();
-        armijo = lineSearch.equals("armijo") || (lineSearch.equals("auto") && problem.objective() instanceof LinearModel
+        armijo = lineSearch.equals("armijo") || (lineSearch.equals("auto") && problem.objective().model() instanceof LinearModel
                 && !problem.objective().isQuadratic());
         if (armijo) {
             dev = new LineDevice(problem);

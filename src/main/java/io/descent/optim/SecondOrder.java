@@ -104,7 +104,7 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
         direction = rt.allocate(precision, p);
         residual = rt.allocate(precision, p);
         correction = rt.allocate(precision, p);
-        names = problem.objective() instanceof LinearModel lm ? lm.parameterNames() : null;
+        names = problem.objective().model() instanceof LinearModel lm ? lm.parameterNames() : null;
         problem.program("newton.cl"); // built here, not in the first step's timing
         reduction = new io.descent.linalg.Reduction(rt, precision);
         scalars = rt.allocate(precision, 2);

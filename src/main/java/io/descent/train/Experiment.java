@@ -1,7 +1,13 @@
 package io.descent.train;
 
 import io.descent.UsageException;
+import io.descent.cl.ClException;
 import io.descent.cl.ClRuntime;
+import io.descent.cl.Format;
+import io.descent.data.NpySource;
+import io.descent.data.RowSource;
+import io.descent.objective.ChunkedObjective;
+import org.jocl.CL;
 import io.descent.cl.Precision;
 import io.descent.data.CsvReader;
 import io.descent.data.Dataset;
@@ -55,6 +61,19 @@ public final class Experiment {
     public double lr = Double.NaN;
     /** Weights that generated the data, when known (for reports). */
     public double[] trueWeights;
+    /**
+     * Device memory descent may use for data, in bytes (0: all of it). Data that do not fit in
+     * half of it stream through the device in chunks.
+     */
+    public long deviceMemory;
+    /**
+     * Devices to split the rows across (data parallel), the training device first; empty for one
+     * device. Each gets rows in proportion to its measured gradient speed.
+     */
+    public List<io.descent.cl.DeviceInfo> dataParallel = new ArrayList<>();
+    /** A 2-D .npy of features (memory-mapped, streamed) and the .npy of targets; null for other data. */
+    public Path npy;
+    public Path npyTarget;
 
     /** Steps for a run of optimizer {@code spec}. */
     public long stepsFor(String spec) {
@@ -106,30 +125,127 @@ public final class Experiment {
             String name = objective.substring("function:".length());
             TestFunction f = dimension > 0 ? new TestFunction(rt, precision, name, dimension)
                     : new TestFunction(rt, precision, name, TestFunction.defaultDimension(name));
-            return new Setup(this, f, null);
+            return new Setup(this, f, null, new ArrayList<>());
         }
-        Dataset data = dataset();
-        DeviceDataset d = new DeviceDataset(rt, data, precision);
-        try {
-            Objective obj;
-            switch (objective.toLowerCase(Locale.ROOT)) {
-                case "linear":
-                    obj = new LinearRegression(d, intercept, alpha);
-                    break;
-                case "logistic":
-                    obj = new LogisticRegression(d, intercept, alpha);
-                    break;
-                case "mlp":
-                    obj = new Mlp(d, new MlpSpec(data.cols(), layers, activation(), MlpSpec.Loss.MSE), curvature());
-                    break;
-                default:
-                    throw new UsageException("unknown objective '" + objective
-                            + "': use linear, logistic, mlp or function:NAME (" + String.join(", ", TestFunction.names()) + ")");
+        List<String> notes = new ArrayList<>();
+        if (dataParallel.size() > 1) {
+            return split(rt, precision, notes);
+        }
+        Dataset data = npy == null ? dataset() : null;
+        RowSource source = data != null ? RowSource.of(data)
+                : NpySource.open(npy, npyTarget, standardize, objective.equalsIgnoreCase("logistic"));
+        if (data != null && objective.equalsIgnoreCase("logistic")) {
+            LogisticRegression.checkLabels(data); // a chunk's objective sees no host data to check
+        }
+        Objective obj = onDevice(rt, precision, source, data, notes);
+        return new Setup(this, obj, obj instanceof io.descent.objective.DataObjective o ? o.data() : null, notes);
+    }
+
+    /**
+     * The model over {@code source} on {@code rt}: held whole when it fits half the device memory
+     * for data ({@code --device-memory}, else the device's), else streamed in chunks, with a note.
+     * {@code data}, when the rows are in the heap, is uploaded directly; an allocation failure falls
+     * back to streaming, with a note.
+     */
+    private Objective onDevice(ClRuntime rt, Precision precision, RowSource source, Dataset data, List<String> notes) {
+        long budget = deviceMemory > 0 ? deviceMemory : rt.device().globalMemory();
+        long rowBytes = (long) (source.cols() + 1) * precision.bytes();
+        long xBytes = (long) source.rows() * source.cols() * precision.bytes();
+        boolean fits = (long) source.rows() * rowBytes <= budget / 2 && xBytes <= rt.device().maxAllocation();
+        if (data != null && fits) {
+            DeviceDataset d = null;
+            try {
+                d = new DeviceDataset(rt, data, precision);
+                return model(d);
+            } catch (ClException e) {
+                if (d != null) d.close();
+                if (e.code() != CL.CL_MEM_OBJECT_ALLOCATION_FAILURE && e.code() != CL.CL_OUT_OF_RESOURCES) throw e;
+                notes.add("the data (" + Format.bytes(source.rows() * rowBytes) + ") did not fit on '" + rt.device().name()
+                        + "' (" + e.getMessage().replaceAll("\\s+", " ") + "): streaming it in chunks instead");
+                fits = false;
+            } catch (RuntimeException e) {
+                if (d != null) d.close();
+                throw e;
             }
-            return new Setup(this, obj, d);
+        }
+        long cap = Math.min(rt.device().maxAllocation(), 1L << 30);
+        long chunk = fits ? source.rows() : Math.max(1, Math.min(budget / 4 / ChunkedObjective.slotBytesPerRow(source, precision),
+                cap / Math.max(1, (long) source.cols() * precision.bytes())));
+        int rows = (int) Math.min(source.rows(), chunk);
+        if (rows < source.rows()) {
+            notes.add(String.format(java.util.Locale.ROOT, "streaming %d rows (%s) through '%s' in chunks of %d rows (device "
+                            + "memory for data: %s)", source.rows(), Format.bytes(source.rows() * rowBytes), rt.device().name(),
+                    rows, Format.bytes(budget)));
+        }
+        return new ChunkedObjective(rt, precision, source, rows, this::model);
+    }
+
+    /** The rows split across {@link #dataParallel}'s devices, in proportion to their speed. */
+    private Setup split(ClRuntime rt, Precision precision, List<String> notes) {
+        Dataset data = npy == null ? dataset() : null;
+        if (data != null && objective.equalsIgnoreCase("logistic")) LogisticRegression.checkLabels(data);
+        RowSource source = data != null ? RowSource.of(data)
+                : NpySource.open(npy, npyTarget, standardize, objective.equalsIgnoreCase("logistic"));
+        List<ClRuntime> runtimes = new ArrayList<>();
+        List<ClRuntime> owned = new ArrayList<>();
+        runtimes.add(rt);
+        try {
+            for (io.descent.cl.DeviceInfo d : dataParallel) {
+                if (d.index() == rt.device().index()) continue;
+                ClRuntime other = ClRuntime.open(d);
+                owned.add(other);
+                runtimes.add(other);
+            }
+            double[] speeds = new double[runtimes.size()];
+            Dataset sample = RowSource.head(source, 20_000);
+            for (int b = 0; b < runtimes.size(); b++) speeds[b] = speed(runtimes.get(b), sample, precision);
+            List<String> blockNotes = new ArrayList<>();
+            io.descent.objective.SplitObjective obj = new io.descent.objective.SplitObjective(runtimes, precision, source, speeds,
+                    (r, rows) -> onDevice(r, precision, rows, null, blockNotes));
+            StringBuilder share = new StringBuilder();
+            for (int b = 0; b < runtimes.size(); b++) {
+                share.append(b == 0 ? "" : ", ").append(runtimes.get(b).device().summary()).append(": ")
+                        .append(obj.shares()[b]).append(" rows (").append(String.format(Locale.ROOT, "%.3g", speeds[b]))
+                        .append(" rows/s)");
+            }
+            notes.add("data parallel over " + runtimes.size() + " devices by measured gradient speed: " + share);
+            notes.addAll(blockNotes);
+            Setup s = new Setup(this, obj, null, notes);
+            s.own(owned);
+            return s;
         } catch (RuntimeException e) {
-            d.close();
+            for (ClRuntime o : owned) o.close();
             throw e;
+        }
+    }
+
+    /** Rows per second of a gradient of this experiment's model on {@code rt} (device time, after one warm-up). */
+    private double speed(ClRuntime rt, Dataset sample, Precision precision) {
+        try (DeviceDataset d = new DeviceDataset(rt, sample, precision); Objective f = model(d);
+             io.descent.cl.DeviceArray w = rt.upload(precision, new double[f.parameterCount()]);
+             io.descent.cl.DeviceArray g = rt.allocate(precision, f.parameterCount())) {
+            f.lossAndGradient(w, g);
+            rt.finish();
+            long before = rt.timer().totals().deviceNanos();
+            for (int i = 0; i < 3; i++) f.lossAndGradient(w, g);
+            rt.finish();
+            double s = (rt.timer().totals().deviceNanos() - before) * 1e-9 / 3;
+            return sample.rows() / Math.max(s, 1e-9);
+        }
+    }
+
+    /** The objective of this experiment on rows {@code d} (a whole data set, or a chunk of a streamed one). */
+    private Objective model(DeviceDataset d) {
+        switch (objective.toLowerCase(Locale.ROOT)) {
+            case "linear":
+                return new LinearRegression(d, intercept, alpha);
+            case "logistic":
+                return new LogisticRegression(d, intercept, alpha);
+            case "mlp":
+                return new Mlp(d, new MlpSpec(d.cols(), layers, activation(), MlpSpec.Loss.MSE), curvature());
+            default:
+                throw new UsageException("unknown objective '" + objective
+                        + "': use linear, logistic, mlp or function:NAME (" + String.join(", ", TestFunction.names()) + ")");
         }
     }
 

@@ -23,10 +23,19 @@ public final class Setup implements AutoCloseable {
     public static Setup of(Objective objective, DeviceDataset data, long seed) {
         Experiment e = new Experiment();
         e.seed = seed;
-        return new Setup(e, objective, data);
+        return new Setup(e, objective, data, new java.util.ArrayList<>());
     }
 
-    Setup(Experiment experiment, Objective objective, DeviceDataset data) {
+    private final java.util.List<String> notes;
+    private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>();
+
+    /** Closes {@code resources} (other devices' runtimes) after the objective. */
+    void own(java.util.List<? extends AutoCloseable> resources) {
+        owned.addAll(resources);
+    }
+
+    Setup(Experiment experiment, Objective objective, DeviceDataset data, java.util.List<String> notes) {
+        this.notes = notes;
         this.experiment = experiment;
         this.objective = objective;
         this.data = data;
@@ -40,7 +49,12 @@ public final class Setup implements AutoCloseable {
         return objective;
     }
 
-    /** The host data set (null for a test function). */
+    /** What a user should know about how the data went to the device (streaming, a fallback); may be empty. */
+    public java.util.List<String> notes() {
+        return java.util.List.copyOf(notes);
+    }
+
+    /** The host data set (null for a test function or streamed data). */
     public io.descent.data.Dataset hostData() {
         return data == null ? null : data.host();
     }
@@ -50,7 +64,7 @@ public final class Setup implements AutoCloseable {
         if (objective instanceof TestFunction f) {
             return f.start();
         }
-        if (objective instanceof LinearModel) {
+        if (objective.model() instanceof LinearModel) {
             Random r = new Random(experiment.seed);
             double[] w = new double[objective.parameterCount()];
             for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
@@ -65,16 +79,16 @@ public final class Setup implements AutoCloseable {
      * sum w_j m_j / s_j). Null for other models.
      */
     public Map<String, Double> coefficients(double[] params) {
-        if (!(objective instanceof LinearModel m)) {
+        if (!(objective.model() instanceof LinearModel m)) {
             return null;
         }
-        Dataset d = data.host();
+        DeviceDataset.Info d = info();
         String[] names = m.parameterNames();
         int o = m.intercept() ? 1 : 0;
         double[] w = params.clone();
-        if (d.standardized()) {
+        if (d != null && d.standardized()) {
             double shift = 0;
-            for (int j = 0; j < d.cols(); j++) {
+            for (int j = 0; j < d.columns().size(); j++) {
                 w[o + j] = params[o + j] / d.scale()[j];
                 shift += params[o + j] * d.mean()[j] / d.scale()[j];
             }
@@ -89,11 +103,27 @@ public final class Setup implements AutoCloseable {
         return c;
     }
 
+    /** What the data are (names, standardisation), whether in memory or streamed; null for a test function. */
+    public DeviceDataset.Info info() {
+        if (data != null) return data.info();
+        return objective instanceof io.descent.objective.Streamed st ? st.info() : null;
+    }
+
     @Override
     public void close() {
-        objective.close();
-        if (data != null) {
-            data.close();
+        try {
+            objective.close();
+            if (data != null) {
+                data.close();
+            }
+        } finally {
+            for (AutoCloseable c : owned) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing another device's runtime: nothing left to save
+                }
+            }
         }
     }
 }

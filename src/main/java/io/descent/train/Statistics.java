@@ -2,7 +2,6 @@ package io.descent.train;
 
 import io.descent.DescentException;
 import io.descent.cl.DeviceArray;
-import io.descent.data.Dataset;
 import io.descent.objective.LinearModel;
 import io.descent.objective.LogisticRegression;
 import io.descent.report.Distributions;
@@ -36,9 +35,10 @@ public record Statistics(List<String> names, double[] estimates, double[] se, do
 
     /** The statistics at {@code params}, or null when the objective is not a linear model. */
     public static Statistics compute(Setup setup, double[] params) {
-        if (!(setup.objective() instanceof LinearModel m)) {
+        if (!(setup.objective().model() instanceof LinearModel m)) {
             return null;
         }
+        io.descent.objective.Objective whole = setup.objective();
         boolean logistic = m instanceof LogisticRegression;
         String kind = logistic ? "z" : "t";
         List<String> names = List.of(m.parameterNames());
@@ -47,16 +47,16 @@ public record Statistics(List<String> names, double[] estimates, double[] se, do
                     + "refit with --alpha 0 for standard errors");
         }
         int p = m.parameterCount();
-        int n = m.rows();
+        int n = whole instanceof io.descent.objective.Batchable b ? b.rows() : m.rows();
         if (!logistic && n <= p) {
             return none(names, kind, "not reported: " + n + " rows leave no degrees of freedom for " + p + " parameters");
         }
         double[] h;
         double f;
-        try (DeviceArray w = m.runtime().upload(m.precision(), params);
-             DeviceArray hd = m.runtime().allocate(m.precision(), (long) p * p)) {
-            f = m.loss(w);
-            m.hessian(w, hd);
+        try (DeviceArray w = whole.runtime().upload(whole.precision(), params);
+             DeviceArray hd = whole.runtime().allocate(whole.precision(), (long) p * p)) {
+            f = whole.loss(w);
+            whole.hessian(w, hd);
             h = hd.read();
         } catch (DescentException e) {
             return none(names, kind, "not reported: " + e.getMessage());
@@ -67,7 +67,7 @@ public record Statistics(List<String> names, double[] estimates, double[] se, do
                     + "minimum, or collinear features)");
         }
         double scale = logistic ? 1.0 / n : 2 * f / (n - p);
-        double[][] t = transform(setup.hostData(), m);
+        double[][] t = transform(setup.info(), m);
         double[] est = new double[p];
         double[] se = new double[p];
         for (int i = 0; i < p; i++) {
@@ -96,13 +96,13 @@ public record Statistics(List<String> names, double[] estimates, double[] se, do
     }
 
     /** Rows of T: original-scale coefficients from the parameters (identity unless the features were standardised). */
-    static double[][] transform(Dataset d, LinearModel m) {
+    static double[][] transform(io.descent.data.DeviceDataset.Info d, LinearModel m) {
         int p = m.parameterCount();
         double[][] t = new double[p][p];
         for (int i = 0; i < p; i++) t[i][i] = 1;
         if (d == null || !d.standardized()) return t;
         int o = m.intercept() ? 1 : 0;
-        for (int j = 0; j < d.cols(); j++) {
+        for (int j = 0; j < d.columns().size(); j++) {
             t[o + j][o + j] = 1 / d.scale()[j];
             if (m.intercept()) t[0][o + j] = -d.mean()[j] / d.scale()[j];
         }

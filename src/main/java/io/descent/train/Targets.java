@@ -78,7 +78,7 @@ public final class Targets {
                 fStar = t.hostValue(localMinimum(t, start));
                 how = "the local minimum gradient flow reaches from the start";
             }
-        } else if (f instanceof LinearModel lm) {
+        } else if (f.model() instanceof LinearModel lm && setup.hostData() != null) {
             Dataset d = setup.hostData();
             int p = lm.parameterCount();
             boolean logistic = lm instanceof LogisticRegression;

@@ -88,8 +88,11 @@ public final class KernelExercise {
             cases.put("test functions", x::functions);
             cases.put("cholesky small", () -> x.cholesky(37, null));
             cases.put("cholesky blocked", () -> x.cholesky(Cholesky.Tuning.forDevice(rt.deviceTuning()).smallMax() + 5, null));
+            cases.put("streamed and split", x::blocks);
             cases.put("optimizers", x::optimizers);
+            String only = System.getenv("DESCENT_EXERCISE_ONLY"); // one case, for a closer look
             for (Map.Entry<String, Runnable> c : cases.entrySet()) {
+                if (only != null && !only.isBlank() && !c.getKey().equals(only)) continue;
                 long t0 = System.nanoTime();
                 int before = x.failures.size();
                 try {
@@ -424,6 +427,68 @@ public final class KernelExercise {
             x[r] = s / a[r * n + r];
         }
         return x;
+    }
+
+    /**
+     * blocks.cl: a linear model streamed in chunks of 97 rows (two buffers, the transfer queue) and
+     * split in two blocks, each against the in-memory values.
+     */
+    private void blocks() {
+        Dataset data = rounded(Generators.twoClass(450, 4, 40).data());
+        java.util.function.Function<DeviceDataset, io.descent.objective.Objective> make =
+                d -> new LogisticRegression(d, true, 0.01);
+        double[] w = rounded(random(5, 0.5, 41), p);
+        try (DeviceDataset d = new DeviceDataset(rt, data, p); io.descent.objective.Objective whole = make.apply(d);
+             io.descent.objective.ChunkedObjective streamed = new io.descent.objective.ChunkedObjective(rt, p,
+                     io.descent.data.RowSource.of(data), 97, make);
+             io.descent.objective.SplitObjective split = new io.descent.objective.SplitObjective(List.of(rt, rt), p, data,
+                     new double[]{1, 2}, make);
+             DeviceArray dw = rt.upload(p, w); DeviceArray g1 = rt.allocate(p, 5); DeviceArray g2 = rt.allocate(p, 5)) {
+            double l = whole.lossAndGradient(dw, g1);
+            double[] g = g1.read();
+            check("streamed loss", l, streamed.lossAndGradient(dw, g2), tol);
+            check("streamed gradient", g, g2.read());
+            check("split loss", l, split.lossAndGradient(dw, g2), tol);
+            check("split gradient", g, g2.read());
+        }
+        // a .npy streams as it lies and is unpacked on the device (blk_unpack): row-major float64, standardised,
+        // and column-major float32
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("descent-exercise");
+            try {
+                for (boolean fortran : new boolean[]{false, true}) {
+                    io.descent.data.NpyFiles.write(dir, data, !fortran, fortran, !fortran);
+                    io.descent.data.NpySource src = io.descent.data.NpySource.open(dir.resolve("X.npy"), dir.resolve("y.npy"),
+                            !fortran, true);
+                    java.nio.ByteBuffer bx = java.nio.ByteBuffer.allocateDirect(8 * data.rows() * data.cols())
+                            .order(java.nio.ByteOrder.nativeOrder());
+                    java.nio.ByteBuffer by = java.nio.ByteBuffer.allocateDirect(8 * data.rows()).order(java.nio.ByteOrder.nativeOrder());
+                    src.fill(0, data.rows(), data.rows(), Precision.FP64, bx, by);
+                    double[] hx = new double[data.rows() * data.cols()], hy = new double[data.rows()];
+                    for (int i = 0; i < data.rows(); i++) {
+                        for (int j = 0; j < data.cols(); j++) hx[i * data.cols() + j] = bx.getDouble(8 * (j * data.rows() + i));
+                        hy[i] = by.getDouble(8 * i);
+                    }
+                    Dataset host = new Dataset("host copy", data.rows(), data.cols(), hx, hy, data.columns(), data.target(),
+                            src.info().mean(), src.info().scale());
+                    try (DeviceDataset d = new DeviceDataset(rt, host, p); io.descent.objective.Objective whole = make.apply(d);
+                         io.descent.objective.ChunkedObjective streamed = new io.descent.objective.ChunkedObjective(rt, p, src,
+                                 97, make);
+                         DeviceArray dw = rt.upload(p, w); DeviceArray g1 = rt.allocate(p, 5); DeviceArray g2 = rt.allocate(p, 5)) {
+                        String what = fortran ? "npy Fortran f4" : "npy C f8 standardised";
+                        check(what + " loss", whole.lossAndGradient(dw, g1), streamed.lossAndGradient(dw, g2), tol);
+                        check(what + " gradient", g1.read(), g2.read());
+                    }
+                }
+            } finally {
+                try (var files = java.nio.file.Files.list(dir)) {
+                    for (java.nio.file.Path f : files.toList()) java.nio.file.Files.delete(f);
+                }
+                java.nio.file.Files.delete(dir);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
