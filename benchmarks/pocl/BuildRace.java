@@ -1,17 +1,20 @@
 // PoCL builds fail when the JVM raises a signal during clang's preprocessing; see README.md.
 // Plain JOCL, no descent code. Run (JDK 11+ runs a single source file):
-//   java -cp ~/.m2/repository/org/jocl/jocl/2.0.5/jocl-2.0.5.jar benchmarks/pocl/BuildRace.java [GC_EVERY_MS]
+//   java -cp ~/.m2/repository/org/jocl/jocl/2.0.5/jocl-2.0.5.jar benchmarks/pocl/BuildRace.java [GC_EVERY_MS [HOT_THREADS]]
 // Builds a one-line kernel 60 times (a new -D each time, so nothing comes from a cache) while one
-// thread runs a hot loop (compiled code with safepoint polls) and, with GC_EVERY_MS, another
+// thread (or HOT_THREADS threads) runs a hot loop (compiled code with safepoint polls) and, with GC_EVERY_MS, another
 // calls System.gc() that often. Prints how many builds failed, and the first failure's log.
 import org.jocl.*;
 
 public class BuildRace {
     public static void main(String[] args) {
         long gcEvery = args.length > 0 ? Long.parseLong(args[0]) : 0;
-        Thread hot = new Thread(() -> { long x = 0; while (true) { x += x * 31 + 7; if (x == 42) System.out.println(); } });
-        hot.setDaemon(true);
-        hot.start();
+        int hotThreads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        for (int t = 0; t < hotThreads; t++) {
+            Thread hot = new Thread(() -> { long x = 0; while (true) { x += x * 31 + 7; if (x == 42) System.out.println(); } });
+            hot.setDaemon(true);
+            hot.start();
+        }
         if (gcEvery > 0) {
             Thread gc = new Thread(() -> { while (true) { System.gc(); try { Thread.sleep(gcEvery); } catch (InterruptedException e) { return; } } });
             gc.setDaemon(true);

@@ -236,6 +236,7 @@ public final class ClRuntime implements AutoCloseable {
                 CL.clReleaseProgram(bin);
             } // a stale or damaged entry: build from source and replace it
         }
+        SignalChaining.noteOnce(device);
         cl_program prog = null;
         int rc = CL.CL_SUCCESS;
         String log = "";
@@ -293,7 +294,8 @@ public final class ClRuntime implements AutoCloseable {
      * in any thread: the JVM raises SIGSEGV on purpose (safepoint polls, null checks) while other
      * threads run, so a build can fail with "unable to rename temporary ... No such file or
      * directory" (benchmarks/pocl/README.md reproduces it). Such a failure says nothing about
-     * the kernel, and the next build almost always succeeds.
+     * the kernel, and the next build almost always succeeds. With {@link SignalChaining} active it
+     * does not happen; the retries are for a JVM started without it.
      */
     static final int BUILD_ATTEMPTS = 10;
     private final ProgramCache cache;

@@ -7,6 +7,7 @@ import io.descent.cl.Devices;
 import io.descent.cl.DeviceTuning;
 import io.descent.cl.Format;
 import io.descent.cl.Precision;
+import io.descent.cl.SignalChaining;
 import io.descent.linalg.ExactSum;
 import io.descent.linalg.Reduction;
 import io.descent.profile.Phase;
@@ -118,6 +119,7 @@ final class DevicesCommand implements Callable<Integer> {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("platforms", platforms);
         root.put("selected", selected == null ? null : selected.index());
+        root.put("signal_chaining", SignalChaining.active());
         return root;
     }
 
@@ -155,6 +157,8 @@ final class DevicesCommand implements Callable<Integer> {
         }
         out.println("tuning: the table entry each device gets; try other values with $" + DeviceTuning.ENV
                 + "=\"KEY=V,...\" (keys in 'descent devices --json')");
+        devices.stream().map(SignalChaining::advice).filter(java.util.Objects::nonNull).findFirst()
+                .ifPresent(a -> out.println("note: " + a));
         for (Map.Entry<Integer, Map<String, Object>> e : checks.entrySet()) {
             out.println("check device " + e.getKey() + ": " + e.getValue().get("summary"));
         }
