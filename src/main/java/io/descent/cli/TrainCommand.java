@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train one model with one optimizer on one device and show where the time went.",
                 "Example: descent train --scenario mlp-10k --optimizer adam --steps 500"})
-final class TrainCommand implements Callable<Integer> {
+class TrainCommand implements Callable<Integer> {
     @Mixin
     ExperimentOptions experimentOptions;
 
@@ -111,6 +111,7 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Experiment e = experimentOptions.experiment();
+        prepare(e);
         Precision precision = experimentOptions.precision();
         String optSpec = optimizerSpec(optimizer != null ? optimizer : e.optimizers.get(0));
         Schedule sched = schedule == null ? null : Schedule.parse(schedule);
@@ -148,6 +149,7 @@ final class TrainCommand implements Callable<Integer> {
                     ? Run.execute(setup, opt, start, trainer, options, listener, from, resume)
                     : executeWithCheckpoints(setup, opt, start, trainer, options, listener, from);
             progress.done();
+            if (setup.objective() instanceof io.descent.objective.Described d) outcome.report().json.putAll(d.describe());
             boolean newtonLike = opt.name().startsWith("newton") || opt.name().equals("damped-newton");
             if (stats != null ? stats : newtonLike) {
                 io.descent.train.Statistics st = io.descent.train.Statistics.compute(setup, outcome.params());
@@ -175,6 +177,10 @@ final class TrainCommand implements Callable<Integer> {
                 // the JVM is exiting on Ctrl-C; the hook is waiting for us and now returns
             }
         }
+    }
+
+    /** Lets a variant of this command say where the rows come from (descent spark train). */
+    void prepare(Experiment e) {
     }
 
     /** Runs with a checkpoint written every N steps and at the end (also when interrupted). */

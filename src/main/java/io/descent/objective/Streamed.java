@@ -6,4 +6,7 @@ import io.descent.data.DeviceDataset;
 public interface Streamed {
     /** What the rows are: names, target, standardisation. */
     DeviceDataset.Info info();
+
+    /** Rows of the whole data. */
+    int rows();
 }

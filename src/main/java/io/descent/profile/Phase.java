@@ -26,6 +26,12 @@ public enum Phase {
     /** Host to device and device to host copies. */
     TRANSFER,
     /**
+     * Spark: broadcasting the parameters to the executors and aggregating their partial sums, that
+     * is the wall time of each round trip less the slowest task's own evaluation (which is booked
+     * to the evaluation's phase).
+     */
+    CLUSTER,
+    /**
      * Program builds: host time only, never inside another phase's wall time (a build during a
      * step's first launch is booked here, not to the optimizer).
      */

@@ -101,6 +101,24 @@ public final class PhaseTimer {
         ops[phase.ordinal()]++;
     }
 
+    /**
+     * Credits device time spent elsewhere (another process's device, such as a Spark executor's) to
+     * {@code phase}.
+     */
+    public void addDevice(Phase phase, long nanos) {
+        deviceNs[phase.ordinal()] += Math.max(0, nanos);
+    }
+
+    /**
+     * Moves up to {@code nanos} of wall time already booked to {@code from} to {@code to}: a round
+     * trip timed as a whole, of which a measured part was the other phase's work.
+     */
+    public void moveWall(Phase from, Phase to, long nanos) {
+        long n = Math.max(0, Math.min(nanos, wallNs[from.ordinal()]));
+        wallNs[from.ordinal()] -= n;
+        wallNs[to.ordinal()] += n;
+    }
+
     /** Counts one device-to-host read (the host waited for the queue). */
     public void countHostRead() {
         hostReads++;

@@ -75,6 +75,18 @@ public final class Experiment {
     public Path npy;
     public Path npyTarget;
 
+    /**
+     * Builds the objective from rows that live elsewhere (a Spark data set's partitions); null for
+     * the data this experiment describes itself.
+     */
+    public External external;
+
+    /** Rows that the experiment does not hold: {@link #build} hands over to it. */
+    public interface External {
+        /** The objective on {@code rt} (the training device) over the external rows, with notes for the user. */
+        Setup build(Experiment e, ClRuntime rt, Precision precision);
+    }
+
     /** Steps for a run of optimizer {@code spec}. */
     public long stepsFor(String spec) {
         String n = spec.trim().toLowerCase(Locale.ROOT);
@@ -127,6 +139,9 @@ public final class Experiment {
                     : new TestFunction(rt, precision, name, TestFunction.defaultDimension(name));
             return new Setup(this, f, null, new ArrayList<>());
         }
+        if (external != null) {
+            return external.build(this, rt, precision);
+        }
         List<String> notes = new ArrayList<>();
         if (dataParallel.size() > 1) {
             return split(rt, precision, notes);
@@ -147,7 +162,7 @@ public final class Experiment {
      * {@code data}, when the rows are in the heap, is uploaded directly; an allocation failure falls
      * back to streaming, with a note.
      */
-    private Objective onDevice(ClRuntime rt, Precision precision, RowSource source, Dataset data, List<String> notes) {
+    public Objective onDevice(ClRuntime rt, Precision precision, RowSource source, Dataset data, List<String> notes) {
         long budget = deviceMemory > 0 ? deviceMemory : rt.device().globalMemory();
         long rowBytes = (long) (source.cols() + 1) * precision.bytes();
         long xBytes = (long) source.rows() * source.cols() * precision.bytes();
@@ -234,8 +249,8 @@ public final class Experiment {
         }
     }
 
-    /** The objective of this experiment on rows {@code d} (a whole data set, or a chunk of a streamed one). */
-    private Objective model(DeviceDataset d) {
+    /** The objective of this experiment on rows {@code d} (a whole data set, a chunk of a streamed one, a partition). */
+    public Objective model(DeviceDataset d) {
         switch (objective.toLowerCase(Locale.ROOT)) {
             case "linear":
                 return new LinearRegression(d, intercept, alpha);

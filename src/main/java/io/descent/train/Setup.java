@@ -26,6 +26,17 @@ public final class Setup implements AutoCloseable {
         return new Setup(e, objective, data, new java.util.ArrayList<>());
     }
 
+    /**
+     * A setup of {@code experiment} around an objective built elsewhere ({@link Experiment.External}),
+     * closing {@code owned} after it.
+     */
+    public static Setup external(Experiment experiment, Objective objective, java.util.List<String> notes,
+                                 java.util.List<? extends AutoCloseable> owned) {
+        Setup s = new Setup(experiment, objective, null, notes);
+        s.own(owned);
+        return s;
+    }
+
     private final java.util.List<String> notes;
     private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>();
 

@@ -47,7 +47,8 @@ public record Statistics(List<String> names, double[] estimates, double[] se, do
                     + "refit with --alpha 0 for standard errors");
         }
         int p = m.parameterCount();
-        int n = whole instanceof io.descent.objective.Batchable b ? b.rows() : m.rows();
+        int n = whole instanceof io.descent.objective.Streamed st ? st.rows()
+                : whole instanceof io.descent.objective.Batchable b ? b.rows() : m.rows();
         if (!logistic && n <= p) {
             return none(names, kind, "not reported: " + n + " rows leave no degrees of freedom for " + p + " parameters");
         }

@@ -1,0 +1,210 @@
+package io.descent.spark;
+
+import io.descent.cl.ClRuntime;
+import io.descent.cl.DeviceArray;
+import io.descent.data.DeviceDataset;
+import io.descent.objective.Described;
+import io.descent.objective.Objective;
+import io.descent.objective.Streamed;
+import io.descent.profile.Phase;
+import io.descent.profile.PhaseTimer;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The driver's objective over a Spark data set's partitions, each held on its executor's device
+ * ({@link Partitions}). Every evaluation broadcasts the parameters (and the vector or direction it
+ * needs), runs one job whose tasks evaluate their partitions and return partial sums, and adds those
+ * up with {@code treeAggregate}, as MLlib does. Each partition's value is a mean over its rows plus
+ * the penalty, so the row-weighted sum is the whole data's, and every descent optimizer runs on the
+ * driver unchanged, the parameters and optimizer state on the driver's device.
+ *
+ * <p>Time: the round trip's wall time goes to the {@link Phase#CLUSTER} phase less the slowest
+ * task's own evaluation, which goes to the evaluation's phase; the executors' device time is added
+ * to the evaluation's phase. Full batch only: it is not {@link io.descent.objective.Batchable}.
+ */
+final class SparkObjective extends Objective implements Streamed, Described {
+    private final JavaSparkContext jsc;
+    private final JavaRDD<Row> rows;
+    private final BlockSpec spec;
+    private final Objective model;
+    private final DeviceDataset modelData;
+    private final DeviceDataset.Info info;
+    private final long total;
+    private final int p;
+    private final List<Partitions.Loaded> loaded;
+    private final int depth;
+    private long rounds;
+    private double clusterSeconds;
+
+    /**
+     * @param model     the model over a few rows on the driver's device: names, shape and starting point
+     * @param modelData its rows (closed with this objective)
+     */
+    SparkObjective(ClRuntime runtime, JavaSparkContext jsc, JavaRDD<Row> rows, BlockSpec spec, Objective model,
+                   DeviceDataset modelData, DeviceDataset.Info info) {
+        super(runtime, spec.precision());
+        this.jsc = jsc;
+        this.rows = rows;
+        this.spec = spec;
+        this.model = model;
+        this.modelData = modelData;
+        this.info = info;
+        this.p = model.parameterCount();
+        this.depth = rows.getNumPartitions() > 16 ? 3 : 2;
+        BlockSpec s = spec;
+        // upload every partition once, up front, and learn where each went
+        this.loaded = rows.mapPartitionsWithIndex((Integer i, Iterator<Row> it) -> List.of(Partitions.load(s, i, it)).iterator(), true)
+                .collect();
+        this.total = loaded.stream().mapToLong(Partitions.Loaded::rows).sum();
+    }
+
+    /** Where the partitions went: one entry per partition. */
+    List<Partitions.Loaded> partitions() {
+        return loaded;
+    }
+
+    @Override
+    public Objective model() {
+        return model.model();
+    }
+
+    @Override
+    public DeviceDataset.Info info() {
+        return info;
+    }
+
+    @Override
+    public String name() {
+        return model().name().replaceFirst("\\d+ rows", total + " rows") + ", on Spark (" + loaded.size() + " partitions, "
+                + executors().size() + " executor" + (executors().size() == 1 ? "" : "s") + ")";
+    }
+
+    @Override
+    public int rows() {
+        return (int) Math.min(Integer.MAX_VALUE, total);
+    }
+
+    @Override
+    public int parameterCount() {
+        return p;
+    }
+
+    @Override
+    public boolean isQuadratic() {
+        return model.isQuadratic();
+    }
+
+    @Override
+    public double[] initialParameters(java.util.Random random) {
+        return model.initialParameters(random);
+    }
+
+    private List<String> executors() {
+        return loaded.stream().map(Partitions.Loaded::executor).distinct().sorted().toList();
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("partitions", loaded.size());
+        List<Object> ex = new ArrayList<>();
+        for (String id : executors()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("id", id);
+            e.put("devices", loaded.stream().filter(l -> l.executor().equals(id)).map(Partitions.Loaded::device).distinct().toList());
+            e.put("partitions", loaded.stream().filter(l -> l.executor().equals(id)).count());
+            e.put("rows", loaded.stream().filter(l -> l.executor().equals(id)).mapToLong(Partitions.Loaded::rows).sum());
+            ex.add(e);
+        }
+        m.put("executors", ex);
+        m.put("cluster_rounds", rounds);
+        m.put("cluster_s", clusterSeconds);
+        return m;
+    }
+
+    /** One evaluation over all partitions: the summed values, each the row-weighted mean. */
+    private double[] roundTrip(Request req, Phase phase) {
+        PhaseTimer timer = runtime.timer();
+        double[] sum;
+        long t0 = System.nanoTime();
+        try (PhaseTimer.Scope s = timer.wall(Phase.CLUSTER)) {
+            Broadcast<Request> b = jsc.broadcast(req);
+            BlockSpec sp = spec;
+            sum = rows.mapPartitionsWithIndex((Integer i, Iterator<Row> it) -> List.of(Partitions.evaluate(sp, i, it, b.value())).iterator(), true)
+                    .treeAggregate(new double[0], Partitions::combine, Partitions::combine, depth);
+            b.destroy(false);
+        }
+        long wall = System.nanoTime() - t0;
+        rounds++;
+        if (sum.length == 0 || sum[0] <= 0) throw new IllegalStateException("no partition holds a row");
+        long task = (long) sum[2];
+        timer.moveWall(Phase.CLUSTER, phase, task);
+        timer.addDevice(phase, (long) sum[1]);
+        clusterSeconds += Math.max(0, wall - task) * 1e-9;
+        double[] v = new double[sum.length - Partitions.HEADER];
+        for (int i = 0; i < v.length; i++) v[i] = sum[Partitions.HEADER + i] / sum[0];
+        return v;
+    }
+
+    @Override
+    protected void enqueueLoss(DeviceArray w, DeviceArray out, int index) {
+        double[] v = roundTrip(new Request(Request.Kind.LOSS, w.read(), null, null, 0), Phase.LOSS);
+        out.write(index, v, 0, 1);
+    }
+
+    @Override
+    protected void enqueueLossAndGradient(DeviceArray w, DeviceArray grad, DeviceArray out, int index) {
+        double[] v = roundTrip(new Request(Request.Kind.GRADIENT, w.read(), null, null, 0), Phase.GRADIENT);
+        out.write(index, v, 0, 1);
+        grad.write(0, v, 1, p);
+    }
+
+    @Override
+    protected void enqueueHessian(DeviceArray w, DeviceArray h) {
+        double[] packed = roundTrip(new Request(Request.Kind.HESSIAN, w.read(), null, null, 0), Phase.HESSIAN);
+        double[] full = new double[p * p];
+        int k = 0;
+        for (int i = 0; i < p; i++) {
+            for (int j = i; j < p; j++) {
+                full[i * p + j] = packed[k];
+                full[j * p + i] = packed[k++];
+            }
+        }
+        h.write(0, full, 0, full.length);
+    }
+
+    @Override
+    protected void enqueueHessianVector(DeviceArray w, DeviceArray v, DeviceArray hv) {
+        double[] r = roundTrip(new Request(Request.Kind.HESSIAN_VECTOR, w.read(), v.read(), null, 0), Phase.HESSIAN);
+        hv.write(0, r, 0, p);
+    }
+
+    @Override
+    protected void enqueueLosses(DeviceArray w, DeviceArray direction, DeviceArray steps, int m, DeviceArray out) {
+        double[] r = roundTrip(new Request(Request.Kind.LOSSES, w.read(), direction.read(), steps.read(0, m), m), Phase.LOSS);
+        out.write(0, r, 0, m);
+    }
+
+    @Override
+    public void close() {
+        String id = spec.datasetId();
+        try {
+            // free the partitions' device memory on the executors that hold them (the same tasks' locality)
+            rows.mapPartitions((Iterator<Row> it) -> List.of(Partitions.dropAll(id)).iterator(), true).collect();
+        } catch (RuntimeException stopped) {
+            // the session is gone: its executors, and their devices' memory, with it
+        }
+        Partitions.dropAll(id); // local mode: the driver is the executor
+        model.close();
+        if (modelData != null) modelData.close();
+    }
+}
