@@ -72,13 +72,15 @@ public final class SparkSource implements Experiment.External {
         if (!kind.equals("linear") && !kind.equals("logistic") && !kind.equals("mlp")) {
             throw new UsageException("descent on Spark trains linear, logistic or mlp objectives, not '" + e.objective + "'");
         }
-        boolean own = given == null && SparkSession.getActiveSession().isEmpty();
+        boolean own = given == null && !live(SparkSession.getActiveSession()) && !live(SparkSession.getDefaultSession());
         SparkSession spark = given != null ? given.sparkSession() : session();
         List<AutoCloseable> owned = new ArrayList<>();
         if (own) {
             owned.add(() -> {
                 Partitions.closeIdleRuntimes();
                 spark.stop();
+                SparkSession.clearActiveSession(); // stop() leaves this thread's session set, stopped
+                SparkSession.clearDefaultSession();
             });
         }
         try {
@@ -139,6 +141,11 @@ public final class SparkSource implements Experiment.External {
             }
             throw Failures.unwrap(ex);
         }
+    }
+
+    /** A session that is there and running (a stopped one stays set as the thread's active session). */
+    private static boolean live(scala.Option<SparkSession> s) {
+        return s.isDefined() && !s.get().sparkContext().isStopped();
     }
 
     private SparkSession session() {

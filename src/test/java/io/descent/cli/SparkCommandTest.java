@@ -55,6 +55,20 @@ class SparkCommandTest {
         Map<?, ?> phases = (Map<?, ?>) s.get("phases");
         assertTrue(phases.containsKey("cluster"), "the cluster phase is reported: " + phases.keySet());
         assertTrue(spark.err().contains("partitions"), "a note says where the rows went: " + spark.err());
+        assertNoLiveSession();
+        // a second run in the same JVM starts, and stops, its own session again
+        MainTest.Result again = MainTest.run("spark", "train", "--master", "local[2]", "--csv", f.toString(), "--target", "y",
+                "--optimizer", "gd", "--steps", "1");
+        assertEquals(0, again.code(), again.err());
+        assertNoLiveSession();
+    }
+
+    /** The command stops the session it started: nothing is left running for the next user of the JVM. */
+    private static void assertNoLiveSession() {
+        for (scala.Option<org.apache.spark.sql.SparkSession> s : List.of(org.apache.spark.sql.SparkSession.getActiveSession(),
+                org.apache.spark.sql.SparkSession.getDefaultSession())) {
+            assertTrue(s.isEmpty() || s.get().sparkContext().isStopped(), "a Spark session is still running");
+        }
     }
 
     @Test
