@@ -44,7 +44,8 @@ public class SparkBench {
         repeats = Integer.parseInt(System.getenv().getOrDefault("REPEATS", "3"));
         String only = System.getenv().getOrDefault("WORKLOADS", "linear-10,linear-100,logistic-100");
         SparkSession spark = SparkSession.builder().master("local[2]").appName("descent-bench")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").getOrCreate();
         spark.sparkContext().setLogLevel("ERROR");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("spark", spark.version());

@@ -152,6 +152,10 @@ public final class SparkSource implements Experiment.External {
         SparkSession.Builder b = SparkSession.builder().appName("descent");
         if (options.master() != null) b = b.master(options.master());
         b = b.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false");
+        if (options.master() != null && options.master().startsWith("local")) {
+            // one machine: bind to loopback, so a host name that does not resolve cannot stop it
+            b = b.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
+        }
         for (String kv : options.conf()) {
             int eq = kv.indexOf('=');
             if (eq < 1) throw new UsageException("--conf " + kv + ": expected KEY=VALUE, e.g. spark.executor.memory=4g");

@@ -40,7 +40,8 @@ class SparkTest {
     @BeforeAll
     static void start() {
         spark = SparkSession.builder().master("local[2,3]").appName("descent-test").config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").getOrCreate();
         spark.sparkContext().setLogLevel("ERROR");
         // the fault test needs three attempts per task: a session some earlier test left running would not give them
         assertEquals("local[2,3]", spark.sparkContext().master(), "a Spark session left running by an earlier test");
