@@ -25,16 +25,8 @@ SEEDS = [0, 1]
 BUDGET = 10.0
 
 
-def network(dim_in, hidden, n_hidden, relu):
-    layers = [torch.nn.Linear(dim_in, hidden)]
-    for _ in range(n_hidden - 1):
-        if relu:
-            layers.append(torch.nn.ReLU())
-        layers.append(torch.nn.Linear(hidden, hidden))
-    if relu:
-        layers.append(torch.nn.ReLU())
-    layers.append(torch.nn.Linear(hidden, 1))
-    return torch.nn.Sequential(*layers)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "peers"))
+from torch_mlp import network  # noqa: E402  (the networks of the gradient peer: n_layers + 1 hidden layers)
 
 
 def workload(name, seed):
@@ -42,11 +34,11 @@ def workload(name, seed):
     if name == "mlp-10k":       # 10K x 20, six hidden layers of 10, no activation (771 parameters)
         x = torch.randn(10_000, 20, generator=g)
         torch.manual_seed(seed)
-        return x, x.sum(1, keepdim=True), network(20, 10, 6, False), 1000, 100
+        return x, x.sum(1, keepdim=True), network(20, 10, 5, False), 1000, 100
     if name == "mlp-100k-relu":  # 100K x 10, four hidden ReLU layers of 10 (451 parameters)
         x = torch.randn(100_000, 10, generator=g)
         torch.manual_seed(seed)
-        return x, x.sum(1, keepdim=True), network(10, 10, 4, True), 1000, 100
+        return x, x.sum(1, keepdim=True), network(10, 10, 3, True), 1000, 100
     if name == "linear-1m":     # 1M x 10 plus a column of ones, y = X w exactly
         x = torch.cat([torch.ones(1_000_000, 1), torch.randn(1_000_000, 10, generator=g)], 1)
         w = 5 * torch.randn(11, 1, generator=g)

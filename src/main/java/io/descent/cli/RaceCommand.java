@@ -28,8 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code descent race}: a suite of workloads x optimizers x tuning grid x seeds on one device, with
@@ -126,19 +124,9 @@ final class RaceCommand implements Callable<Integer> {
         for (String n : new java.util.LinkedHashSet<>(notes)) stderr.println("descent: race: " + n);
         DeviceInfo device = deviceOptions.select();
         Runner runner = new Runner();
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            runner.requestStop();
-            try {
-                finished.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "descent-race-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
         TrialStore store = new TrialStore(out);
         List<Map<String, Object>> results;
-        try (ClRuntime rt = ClRuntime.open(device)) {
+        try (CtrlC ctrlC = new CtrlC(runner::requestStop, "descent-race-interrupt"); ClRuntime rt = ClRuntime.open(device)) {
             Runner.Settings settings = new Runner.Settings(p, steps, trialBudget, budget, Double.NaN, true, null, 200, 0);
             results = runner.run(rt, trials, RaceCommand::experiment, settings, store,
                     progress(stderr, !noProgress && !json));
@@ -165,13 +153,6 @@ final class RaceCommand implements Callable<Integer> {
                 stderr.println("descent: race: " + done + " of " + trials.size() + " trials done (budget or interrupt);"
                         + " rerun the same command to continue");
                 stderr.flush();
-            }
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // exiting on Ctrl-C: the hook waits for us and now returns
             }
         }
         return 0;

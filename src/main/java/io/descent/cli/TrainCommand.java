@@ -31,8 +31,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** {@code descent train}: one objective, one optimizer, one device. */
@@ -129,17 +127,8 @@ class TrainCommand implements Callable<Integer> {
             }
         }
         Trainer trainer = new Trainer();
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            trainer.requestStop();
-            try {
-                finished.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "descent-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (ClRuntime rt = ClRuntime.open(device); Setup setup = e.build(rt, precision); opt) {
+        try (CtrlC ctrlC = new CtrlC(trainer::requestStop, "descent-interrupt"); ClRuntime rt = ClRuntime.open(device);
+             Setup setup = e.build(rt, precision); opt) {
             for (String note : setup.notes()) stderr.println("descent: note: " + note);
             double[] start = Run.init(init, setup);
             Progress progress = new Progress(stderr, opt.name(), from == null ? 0 : from.step(), !noProgress && !json);
@@ -169,13 +158,6 @@ class TrainCommand implements Callable<Integer> {
                 return outcome.divergence().exitCode();
             }
             return 0;
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting on Ctrl-C; the hook is waiting for us and now returns
-            }
         }
     }
 

@@ -195,21 +195,9 @@ public final class CsvReader {
                 throw ragged(cols);
             }
             if (sink != null) {
-                double t = 0;
-                for (int c = 0, f = 0; c < cols; c++) {
-                    double v = number(cells.get(c), c);
-                    if (c == target) {
-                        if (options.logisticLabels() && v != 0 && v != 1) {
-                            throw at(lineNo, c, cells.get(c) + " is not a class label; logistic regression needs every"
-                                    + " target value to be exactly 0 or 1: recode the target column");
-                        }
-                        t = v;
-                        zero |= v == 0;
-                        oneLabel |= v == 1;
-                    } else {
-                        one[f++] = v;
-                    }
-                }
+                double t = parseRow(cells, cols, target, lineNo, one, 0);
+                zero |= t == 0;
+                oneLabel |= t == 1;
                 if (rows == 0) firstDataLine = lineNo;
                 lastDataLine = lineNo;
                 sink.row(one, t);
@@ -221,19 +209,7 @@ public final class CsvReader {
             if (rows == y.length) {
                 y = Arrays.copyOf(y, (int) Math.min(Generators.MAX_ARRAY, 2L * y.length));
             }
-            int base = rows * p;
-            for (int c = 0, f = 0; c < cols; c++) {
-                double v = number(cells.get(c), c);
-                if (c == target) {
-                    if (options.logisticLabels() && v != 0 && v != 1) {
-                        throw at(lineNo, c, cells.get(c) + " is not a class label; logistic regression needs every"
-                                + " target value to be exactly 0 or 1: recode the target column");
-                    }
-                    y[rows] = v;
-                } else {
-                    x.values[base + f++] = v;
-                }
-            }
+            y[rows] = parseRow(cells, cols, target, lineNo, x.values, rows * p);
             if (rows == 0) {
                 firstDataLine = lineNo;
             }
@@ -410,6 +386,27 @@ public final class CsvReader {
             mean[j] = m;
             scale[j] = s;
         }
+    }
+
+    /**
+     * One data line's numbers: the features into {@code into} from {@code offset}, in file order
+     * without the target, which is returned (checked to be a label 0/1 for logistic regression).
+     */
+    private double parseRow(List<String> cells, int cols, int target, int lineNo, double[] into, int offset) {
+        double t = 0;
+        for (int c = 0, f = offset; c < cols; c++) {
+            double v = number(cells.get(c), c);
+            if (c == target) {
+                if (options.logisticLabels() && v != 0 && v != 1) {
+                    throw at(lineNo, c, cells.get(c) + " is not a class label; logistic regression needs every"
+                            + " target value to be exactly 0 or 1: recode the target column");
+                }
+                t = v;
+            } else {
+                into[f++] = v;
+            }
+        }
+        return t;
     }
 
     /** A message naming the file, the line (none when {@code line < 0}) and the 0-based column. */
