@@ -1,5 +1,6 @@
 package io.descent.bench;
 
+import io.descent.UsageException;
 import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceArray;
 import io.descent.cl.Precision;
@@ -171,6 +172,24 @@ public final class NewtonBench {
     }
 
     /** A symmetric matrix with eigenvalues geometric from 1 to kappa, dense through three reflections. */
+    /** The largest n whose n x n matrix one Java array holds. */
+    public static final int MAX_SQUARE = (int) Math.sqrt(Generators.MAX_ARRAY);
+
+    /**
+     * {@code n} when an n x n matrix (a GEMM operand, a Cholesky's matrix) fits one Java array and
+     * is at least 1 x 1; else a usage error naming {@code option} and the largest n that does.
+     */
+    public static int squareSize(String option, int n) {
+        if (n < 1) {
+            throw new UsageException(option + " " + n + ": must be at least 1");
+        }
+        if (n > MAX_SQUARE) {
+            throw new UsageException(option + " " + n + ": an n x n matrix of " + (long) n * n
+                    + " values is more than one Java array holds; use n <= " + MAX_SQUARE);
+        }
+        return n;
+    }
+
     static double[] spd(int n, double kappa, long seed) {
         double[] m = new double[n * n];
         for (int i = 0; i < n; i++) m[i * n + i] = n == 1 ? 1 : Math.pow(kappa, i / (double) (n - 1));

@@ -317,6 +317,9 @@ public final class TuneBench {
             if (size < 1) {
                 throw new UsageException("--size " + size + ": must be at least 1");
             }
+            if (target == Target.CHOLESKY) {
+                NewtonBench.squareSize("--size", size);
+            }
             this.target = target;
             this.p = p;
             this.size = size;

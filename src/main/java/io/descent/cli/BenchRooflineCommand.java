@@ -1,6 +1,7 @@
 package io.descent.cli;
 
 import io.descent.UsageException;
+import io.descent.bench.NewtonBench;
 import io.descent.bench.RooflineBench;
 import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceInfo;
@@ -79,11 +80,11 @@ final class BenchRooflineCommand implements Callable<Integer> {
         RooflineBench.Plan d = RooflineBench.defaults(device, ps);
         RooflineBench.Plan plan = new RooflineBench.Plan(
                 copyMib != null ? positive("--copy-mib", copyMib) * (1L << 20) : d.copyBytes(),
-                gemm != null ? positive("--gemm", gemm) : d.gemmN(),
+                NewtonBench.squareSize("--gemm", gemm != null ? gemm : d.gemmN()),
                 rows != null ? positive("--rows", rows) : d.rows(), d.features(), ps,
                 cholesky != null ? cholesky : d.choleskySizes(),
                 scenarios != null ? scenarios : d.scenarios(), d.maxSeconds());
-        for (int n : plan.choleskySizes()) positive("--cholesky", n);
+        for (int n : plan.choleskySizes()) NewtonBench.squareSize("--cholesky", n);
         for (String s : plan.scenarios()) {
             if (!s.startsWith("mlp")) {
                 throw new UsageException("--scenarios: '" + s + "' is not an MLP scenario (mlp-10k, "

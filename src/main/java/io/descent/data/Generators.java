@@ -30,7 +30,7 @@ public final class Generators {
     public static final double TWO_CLASS_INTERCEPT = 0.5;
 
     /** Largest array Java allocates reliably. */
-    static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    public static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private Generators() {
     }

@@ -163,6 +163,17 @@ class MainTest {
         Result rows = run("bench", "roofline", "--rows", "0");
         assertEquals(2, rows.code(), rows.err());
         assertTrue(rows.err().contains("--rows 0: must be at least 1"), rows.err());
+        // n x n matrices past one Java array's length: refused up front, not an index overflow later
+        Result chol = run("bench", "roofline", "--cholesky", "256,50000");
+        assertEquals(2, chol.code(), chol.err());
+        assertTrue(chol.err().contains("--cholesky 50000: an n x n matrix of 2500000000 values is more than one "
+                + "Java array holds; use n <= 46340"), chol.err());
+        Result gemm = run("bench", "roofline", "--gemm", "46341");
+        assertEquals(2, gemm.code(), gemm.err());
+        assertTrue(gemm.err().contains("--gemm 46341: an n x n matrix"), gemm.err());
+        Result tune = run("bench", "tune", "--target", "cholesky", "--size", "100000");
+        assertEquals(2, tune.code(), tune.err());
+        assertTrue(tune.err().contains("--size 100000: an n x n matrix of 10000000000 values"), tune.err());
     }
 
     @Test
