@@ -108,6 +108,18 @@ public final class KernelExercise {
             StringBuilder b = new StringBuilder();
             rt.launches().forEach((k, v) -> b.append(k).append(' ').append(v).append('\n'));
             Files.writeString(launches, b.toString());
+            if (only == null || only.isBlank()) {
+                // the coverage the Oclgrind test checks, here too, for a run on a device without Maven
+                java.util.Set<String> launched = new java.util.TreeSet<>();
+                rt.launches().keySet().forEach(k -> launched.add(k.substring(k.indexOf(':') + 1)));
+                Map<String, String> catalog = KernelCatalog.entryPoints();
+                List<String> never = catalog.keySet().stream().filter(k -> !launched.contains(k)).map(catalog::get).toList();
+                System.out.println("coverage: " + (catalog.size() - never.size()) + " of " + catalog.size()
+                        + " kernels of opencl/*.cl launched");
+                if (!never.isEmpty()) {
+                    x.failures.add("never launched: " + never + " (add a case to KernelExercise)");
+                }
+            }
             failed = x.failures.size();
             for (String f : x.failures) {
                 System.out.println("FAILED " + f);
