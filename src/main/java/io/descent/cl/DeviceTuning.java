@@ -46,7 +46,10 @@ public final class DeviceTuning {
                 + "instead of the one-pass fused one (at most 65)"),
         GRAM_TS(null, true, "tile edge of the tiled Hessian (gram.cl's TS)"),
         GRAM_RB(null, true, "register block edge of the tiled Hessian, dividing GRAM_TS (gram.cl's RB)"),
-        GRAM_KB(null, true, "rows per local-memory tile of the tiled Hessian (gram.cl's KB)");
+        GRAM_KB(null, true, "rows per local-memory tile of the tiled Hessian (gram.cl's KB)"),
+        WIDE_FROM(null, false, "smallest parameter count whose linear/logistic loss, gradient and Hessian-vector "
+                + "product take two passes, rows then columns (wide.cl), instead of linear.cl's one fused pass, "
+                + "whose work-items keep an accumulator per parameter");
 
         private final String define;
         private final boolean powerOfTwo;
@@ -85,12 +88,19 @@ public final class DeviceTuning {
 
     // Columns, in Key order: WGS, VEC_BYTES, CHUNKED, GROUPS_PER_CU, TILE_BLOCKS, RB;
     // MLP_VEC_BYTES, MLP_WGS, MLP_CHUNKS, MLP_GROUPS_PER_CU; CHOL_SMALL, CHOL_BLOCK, CHOL_VEC, CHOL_ROWS;
-    // GRAM_FROM, GRAM_TS, GRAM_RB, GRAM_KB.
+    // GRAM_FROM, GRAM_TS, GRAM_RB, GRAM_KB; WIDE_FROM.
+    // WIDE_FROM: on a GPU the fused kernels' p + 1 accumulators per work-item leave the registers past
+    // ~64 (reasoned). On PoCL the fused pass stays 1.2-1.8x faster than the two up to 1,000 parameters
+    // (benchmarks/wide), so the cpu entry keeps it as far as it safely goes.
     private static final Map<Key, Integer> GPU = values(
             256, 4, 0, 8, 32, 8,
             4, 64, 1, 8,
             128, 64, 0, 8,
-            33, 64, 4, 16);
+            33, 64, 4, 16,
+            65);
+
+    /** Largest WIDE_FROM an override may set (see build). */
+    public static final int MAX_WIDE_FROM = 1025;
 
     /** First match wins; the last entry matches every device. */
     static final List<Entry> TABLE = List.of(
@@ -98,7 +108,8 @@ public final class DeviceTuning {
                     16, 32, 1, 4, 32, 8,
                     64, 1, 16, 4,
                     192, 64, 16, 16,
-                    65, 64, 16, 16)),
+                    65, 64, 16, 16,
+                    MAX_WIDE_FROM)),
             // NVIDIA schedules warps of 32 and keeps up to 2048 threads per SM: 8 groups of 256 fill one.
             new Entry("nvidia-gpu", null, d -> d.isGpu() && vendorHas(d, "nvidia"), GPU),
             // AMD runs wavefronts of 64; 256 is four of them.
@@ -193,6 +204,11 @@ public final class DeviceTuning {
         if (v.get(Key.GRAM_TS) % v.get(Key.GRAM_RB) != 0 || v.get(Key.GRAM_FROM) > 65) {
             throw new UsageException(ENV + ": GRAM_RB=" + v.get(Key.GRAM_RB) + " must divide GRAM_TS=" + v.get(Key.GRAM_TS)
                     + ", and GRAM_FROM=" + v.get(Key.GRAM_FROM) + " must be at most 65 (the fused kernel's limit + 1)");
+        }
+        if (v.get(Key.WIDE_FROM) > MAX_WIDE_FROM) {
+            throw new UsageException(ENV + ": WIDE_FROM=" + v.get(Key.WIDE_FROM) + " must be at most " + MAX_WIDE_FROM
+                    + ": wider models than that on the fused kernels overflow a CPU work-item's stack (PoCL crashed "
+                    + "from 8,000 parameters) and a GPU's private memory");
         }
         return new DeviceTuning(e, v, changed, Math.max(1, device.maxWorkGroupSize()), capped ? nativeBytes : 0);
     }

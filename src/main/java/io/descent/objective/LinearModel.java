@@ -35,6 +35,8 @@ public abstract class LinearModel extends DataObjective {
     private final int maxGroups;
     private final DeviceArray partial;
     private final DeviceArray sums;
+    /** The two-pass kernels for WIDE_FROM or more parameters, else null (and the three above are set). */
+    private final WidePasses wide;
     private final int model;
     private Program gram;
     private DeviceArray weights;
@@ -54,14 +56,34 @@ public abstract class LinearModel extends DataObjective {
                 "INTERCEPT", intercept ? "1" : "0", "MODEL", Integer.toString(model),
                 "MAX_STEPS", Integer.toString(MAX_STEPS));
         this.acc = runtime.device().fp64() ? Precision.FP64 : precision;
+        this.model = model;
+        this.maxGroups = runtime.dataGroups();
+        if (p >= wideFrom()) {
+            // linear.cl is not even built: its fused kernels' per-parameter private arrays, at this
+            // width, overflow a CPU work-item's stack and are more than a GPU's compiler will place
+            this.wide = new WidePasses(runtime, selection, precision, acc, p, intercept, model, alpha);
+            this.program = null;
+            this.partial = null;
+            this.sums = null;
+            return;
+        }
+        this.wide = null;
         Map<String, String> all = new java.util.TreeMap<>(defines);
         all.put("ACC_PRECISION", Integer.toString(acc.bits()));
         this.program = runtime.program("linear.cl", precision, all);
-        this.model = model;
-        this.maxGroups = runtime.dataGroups();
         int cols = Math.max(p <= fusedHessianMax() ? p * (p + 1) / 2 : 0, Math.max(p + 1, MAX_STEPS));
         this.partial = runtime.allocate(acc, (long) maxGroups * cols);
         this.sums = runtime.allocate(acc, cols);
+    }
+
+    /** Smallest parameter count that takes the two-pass kernels of wide.cl (the tuning's WIDE_FROM). */
+    int wideFrom() {
+        return runtime.deviceTuning().get(io.descent.cl.DeviceTuning.Key.WIDE_FROM);
+    }
+
+    /** Whether this model runs on the two-pass kernels of wide.cl. */
+    public boolean isWide() {
+        return wide != null;
     }
 
     public boolean intercept() {
@@ -105,12 +127,20 @@ public abstract class LinearModel extends DataObjective {
 
     @Override
     protected void enqueueLoss(DeviceArray w, DeviceArray out, int index) {
+        if (wide != null) {
+            wide.loss(w, out, index);
+            return;
+        }
         stage1("glm_loss", Phase.LOSS, 1, w);
         program.kernel("glm_finish_loss").args(sums, selection.count(), alpha, w, out, index).launch(Phase.LOSS, 1, 1);
     }
 
     @Override
     protected void enqueueLossAndGradient(DeviceArray w, DeviceArray grad, DeviceArray out, int index) {
+        if (wide != null) {
+            wide.lossAndGradient(w, grad, out, index);
+            return;
+        }
         stage1("glm_gradient", Phase.GRADIENT, p + 1, w);
         program.kernel("glm_finish_gradient").args(sums, selection.count(), alpha, w, grad, out, index)
                 .launch(Phase.GRADIENT, p, 0);
@@ -118,6 +148,10 @@ public abstract class LinearModel extends DataObjective {
 
     @Override
     protected void enqueueHessianVector(DeviceArray w, DeviceArray v, DeviceArray hv) {
+        if (wide != null) {
+            wide.hessianVector(w, v, hv);
+            return;
+        }
         stage1("glm_hessian_vector", Phase.HESSIAN, p, w, v);
         program.kernel("glm_finish_hessian_vector").args(sums, selection.count(), alpha, v, hv).launch(Phase.HESSIAN, p, 0);
     }
@@ -129,7 +163,7 @@ public abstract class LinearModel extends DataObjective {
 
     @Override
     protected void enqueueHessian(DeviceArray w, DeviceArray h) {
-        if (p > fusedHessianMax()) {
+        if (wide != null || p > fusedHessianMax()) {
             wideHessian(w, h);
             return;
         }
@@ -187,6 +221,10 @@ public abstract class LinearModel extends DataObjective {
 
     @Override
     protected void enqueueLosses(DeviceArray w, DeviceArray direction, DeviceArray steps, int m, DeviceArray out) {
+        if (wide != null) {
+            wide.losses(w, direction, steps, m, out);
+            return;
+        }
         stage1("glm_losses", Phase.LOSS, m, w, direction, steps, m);
         program.kernel("glm_finish_losses").args(sums, selection.count(), alpha, w, direction, steps, m, out)
                 .launch(Phase.LOSS, m, 0);
@@ -194,8 +232,9 @@ public abstract class LinearModel extends DataObjective {
 
     @Override
     public void close() {
-        partial.close();
-        sums.close();
+        if (wide != null) wide.close();
+        if (partial != null) partial.close();
+        if (sums != null) sums.close();
         if (weights != null) weights.close();
         if (gramPartial != null) gramPartial.close();
         super.close();

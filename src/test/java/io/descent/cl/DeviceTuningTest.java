@@ -150,6 +150,8 @@ class DeviceTuningTest {
                 {"VEC=4", "set VEC_BYTES"},
                 {"FOO=1", "keys: WGS, VEC_BYTES"},
                 {"WGS=99999999999", "is not KEY=INTEGER"},
+                {"WIDE_FROM=0", "WIDE_FROM=0 must be at least 1"},
+                {"WIDE_FROM=1026", "WIDE_FROM=1026 must be at most 1025"},
         };
         for (String[] c : cases) {
             UsageException e = assertThrows(UsageException.class, () -> DeviceTuning.forDevice(cpu, c[0]), c[0]);

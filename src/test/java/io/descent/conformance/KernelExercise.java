@@ -71,7 +71,7 @@ public final class KernelExercise {
         Precision p = Precision.parse(args[0]);
         Path launches = Path.of(args[1]);
         int failed;
-        try (ClRuntime rt = ClRuntime.open(Devices.select(null))) {
+        try (ClRuntime rt = ClRuntime.open(Devices.select(null), tuning(Devices.select(null)))) {
             System.out.println("device " + rt.device().summary() + ", tuning " + rt.deviceTuning().entryName()
                     + ", " + p.label());
             KernelExercise x = new KernelExercise(rt, p);
@@ -79,6 +79,7 @@ public final class KernelExercise {
             cases.put("reductions", x::reductions);
             cases.put("linear", () -> x.glm(false));
             cases.put("logistic", () -> x.glm(true));
+            // past 64 parameters the Hessian takes gram.cl's tiles, and from WIDE_FROM (65 here) the rest wide.cl
             cases.put("wide logistic", () -> x.glm(true, 300, 69));
             cases.put("wide linear", () -> x.glm(false, 300, 69));
             cases.put("mlp tanh mse", () -> x.mlp(new MlpSpec(4, List.of(4, 3), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE)));
@@ -126,6 +127,17 @@ public final class KernelExercise {
             }
         }
         System.exit(failed == 0 ? 0 : 1);
+    }
+
+    /**
+     * The entry the environment names (or the device's), with its overrides, and WIDE_FROM at 65
+     * whatever the entry: then a 70-parameter model takes both gram.cl's tiles and wide.cl's two
+     * passes, small enough for Oclgrind. WIDE_FROM changes which kernels run, not their shapes.
+     */
+    static io.descent.cl.DeviceTuning tuning(io.descent.cl.DeviceInfo device) {
+        String env = System.getenv(io.descent.cl.DeviceTuning.ENV);
+        String overrides = (env == null || env.isBlank() ? "" : env + ",") + "WIDE_FROM=65";
+        return io.descent.cl.DeviceTuning.named(io.descent.cl.DeviceTuning.forDevice(device).entryName(), device, overrides);
     }
 
     /**
@@ -241,7 +253,10 @@ public final class KernelExercise {
         glm(logistic, 700, 5);
     }
 
-    /** As above with k features: past 64 parameters the Hessian comes from gram.cl's tiles. */
+    /**
+     * As above with k features: past 64 parameters the Hessian comes from gram.cl's tiles, and from
+     * WIDE_FROM parameters everything else from wide.cl's two passes.
+     */
     private void glm(boolean logistic, int n, int features) {
         Dataset data = rounded(logistic ? Generators.twoClass(n, features, 3).data()
                 : Generators.seed000Regression(n, features, 3).data());
