@@ -34,6 +34,14 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** A usage error unless there is at least one timed run and no negative warm-up. */
+    static void checkRuns(int warmup, int repeats) {
+        if (repeats < 1 || warmup < 0) {
+            throw new io.descent.UsageException("--repeats " + repeats + " and --warmup " + warmup
+                    + ": there must be at least 1 timed run and no negative warm-up");
+        }
+    }
+
     @Command(name = "newton", mixinStandardHelpOptions = true,
             description = "One Newton step on seed 000's regression (Hessian assembly + solve + update, by phase) "
                     + "and the device Cholesky for n = 64 .. 4096.")
@@ -59,6 +67,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            checkRuns(warmup, repeats);
             try (ClRuntime rt = ClRuntime.open(deviceOptions.select())) {
                 Map<String, Object> result = new io.descent.bench.NewtonBench(rt, warmup, repeats).run(rows, maxSeconds);
                 spec.commandLine().getOut().println(Json.write(result));
@@ -95,6 +104,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            checkRuns(warmup, repeats);
             DeviceInfo device = deviceOptions.select();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("device", device.name());

@@ -93,6 +93,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
+        OutputPaths.directory("--out", out);
         if (experimentOptions.scenario == null && experimentOptions.objective == null && experimentOptions.csv == null) {
             experimentOptions.scenario = DEFAULT_SCENARIO;
         }

@@ -54,6 +54,7 @@ final class ConvertCommand implements Callable<Integer> {
             case "F", "FORTRAN" -> true;
             default -> throw new io.descent.UsageException("--order " + order + ": use C (row-major) or F (column-major)");
         };
+        OutputPaths.directory("--out", out);
         CsvReader.Options o = CsvReader.Options.DEFAULTS;
         if (target != null) o = o.withTarget(target);
         NpyWriter[] w = new NpyWriter[2];

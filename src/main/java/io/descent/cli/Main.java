@@ -61,6 +61,10 @@ public final class Main implements Runnable {
             if (ex instanceof DescentException de) {
                 e.println("descent: " + de.getMessage());
                 code = de.exitCode();
+            } else if (ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+                // a file that cannot be read or written is the environment's doing, not a bug
+                e.println("descent: " + ioMessage(ex) + "; check the path, its permissions and the free space");
+                code = UsageException.EXIT_CODE;
             } else {
                 e.println("descent: internal error: " + ex + (verbose ? "" : " (run with --verbose for the stack trace)"));
                 code = 1;
@@ -72,6 +76,18 @@ public final class Main implements Runnable {
             return code;
         });
         return cl;
+    }
+
+    /** The message of an I/O failure with its cause's reason, e.g. "writing a.json: /x: permission denied". */
+    static String ioMessage(Exception ex) {
+        Throwable cause = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+        String msg = ex.getMessage() == null ? "input/output error" : ex.getMessage();
+        String reason = cause instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : cause instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                : cause instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                : cause instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : null;
+        return reason == null || msg.endsWith(reason) ? msg : msg + ": " + reason;
     }
 
     /** Runs descent with {@code args}, returning the exit code. */

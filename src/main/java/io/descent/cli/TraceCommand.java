@@ -71,6 +71,7 @@ final class TraceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
+        OutputPaths.file("--out", out);
         if (function != null) {
             if (experimentOptions.scenario != null) throw new UsageException("give --function or --scenario, not both");
             experimentOptions.scenario = function;

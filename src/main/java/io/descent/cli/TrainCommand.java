@@ -98,7 +98,8 @@ class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--stats", negatable = true,
             description = "Standard errors, z or t statistics, p-values and 95%% intervals from the Hessian at the "
-                    + "solution (linear and logistic regression; default on for the Newton methods).")
+                    + "solution (linear and logistic regression; default on for the Newton methods up to 1,000 "
+                    + "parameters).")
     Boolean stats;
 
     @Spec
@@ -108,6 +109,9 @@ class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
+        OutputPaths.file("--save-params", saveParams);
+        OutputPaths.file("--checkpoint", checkpoint);
+        OutputPaths.directory("--out", out);
         Experiment e = experimentOptions.experiment();
         prepare(e);
         Precision precision = experimentOptions.precision();
@@ -140,7 +144,9 @@ class TrainCommand implements Callable<Integer> {
             progress.done();
             if (setup.objective() instanceof io.descent.objective.Described d) outcome.report().json.putAll(d.describe());
             boolean newtonLike = opt.name().startsWith("newton") || opt.name().equals("damped-newton");
-            if (stats != null ? stats : newtonLike) {
+            // unasked only where the host's p x p inverse is quick; --stats asks at any width
+            boolean small = setup.objective().parameterCount() <= io.descent.train.Statistics.AUTO_MAX_PARAMETERS;
+            if (stats != null ? stats : newtonLike && small) {
                 io.descent.train.Statistics st = io.descent.train.Statistics.compute(setup, outcome.params());
                 if (st != null) {
                     outcome.report().json.putAll(st.json());
@@ -206,6 +212,8 @@ class TrainCommand implements Callable<Integer> {
 
     private void write(Run.Outcome o, Setup setup, PrintWriter stdout) {
         RunReport r = o.report();
+        // the report first: a file below that cannot be written then loses none of it
+        print(r, stdout);
         if (saveParams != null) {
             writeFile(saveParams, Json.write(Map.of("params", o.params())) + "\n");
         }
@@ -215,8 +223,12 @@ class TrainCommand implements Callable<Integer> {
             String name = String.valueOf(((Map<?, ?>) r.json.get("optimizer")).get("name"));
             lossCharts(List.of(r), List.of(name), out, setup.objective().name());
         }
+    }
+
+    private void print(RunReport r, PrintWriter stdout) {
         if (json) {
             stdout.println(Json.write(r.json));
+            stdout.flush();
             return;
         }
         Map<String, Object> m = r.json;

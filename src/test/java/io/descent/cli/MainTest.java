@@ -174,6 +174,48 @@ class MainTest {
         Result tune = run("bench", "tune", "--target", "cholesky", "--size", "100000");
         assertEquals(2, tune.code(), tune.err());
         assertTrue(tune.err().contains("--size 100000: an n x n matrix of 10000000000 values"), tune.err());
+        for (String b : new String[]{"newton", "optimizers"}) {
+            Result runs = run("bench", b, "--repeats", "0", "--rows", "100");
+            assertEquals(2, runs.code(), b + ": " + runs.err());
+            assertTrue(runs.err().contains("--repeats 0 and --warmup"), runs.err());
+        }
+    }
+
+    @Test
+    void anUnwritableOutputIsRefusedBeforeAnyWork(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // paths under a plain file: unwritable for every user, root included
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("plain"), "x");
+        String under = file.resolve("x").toString();
+        String[][] cases = {
+                {"--save-params", "train", "--scenario", "line-100", "--steps", "2", "--save-params", under},
+                {"--checkpoint", "train", "--scenario", "line-100", "--steps", "2", "--checkpoint", under},
+                {"--out", "train", "--scenario", "line-100", "--steps", "2", "--out", under},
+                {"--out", "compare", "--scenario", "line-100", "--steps", "2", "--out", under},
+                {"--out", "trace", "--function", "xcos", "--steps", "2", "--out", under + ".png"},
+                {"--out", "race", "--scenarios", "line-100", "--out", under},
+                {"--out", "convert", file.toString(), "--out", under},
+                {"--save-params", "train", "--scenario", "line-100", "--steps", "2", "--save-params", dir.toString()},
+        };
+        for (String[] c : cases) {
+            Result r = run(java.util.Arrays.copyOfRange(c, 1, c.length));
+            String what = String.join(" ", java.util.Arrays.copyOfRange(c, 1, c.length));
+            assertEquals(2, r.code(), what + ": " + r.err());
+            assertTrue(r.err().contains(c[0] + " "), what + ": " + r.err());
+            assertTrue(r.err().contains("cannot write there") || r.err().contains("that is a directory"), what + ": " + r.err());
+            assertTrue(!r.err().contains("internal error") && !r.err().contains("note:"), what + ": " + r.err());
+            assertEquals("", r.out(), what + ": nothing ran");
+        }
+    }
+
+    @Test
+    void ioMessagesCarryTheReason() {
+        assertEquals("writing /x/a.json: /x/.a.tmp: permission denied", Main.ioMessage(new java.io.UncheckedIOException(
+                "writing /x/a.json: /x/.a.tmp", new java.nio.file.AccessDeniedException("/x/.a.tmp"))));
+        assertEquals("writing /x/a.json: /x: no such file or directory", Main.ioMessage(new java.io.UncheckedIOException(
+                "writing /x/a.json: /x", new java.nio.file.NoSuchFileException("/x"))));
+        assertEquals("writing b: No space left on device", Main.ioMessage(new java.io.UncheckedIOException(
+                "writing b: No space left on device", new java.io.IOException("No space left on device"))));
     }
 
     @Test
