@@ -33,6 +33,9 @@ import java.util.Map;
 public record Statistics(List<String> names, double[] estimates, double[] se, double[] statistic, double[] p,
                          double[] low, double[] high, String kind, Integer dof, String note) {
 
+    /** Most parameters for which train computes statistics unasked (a p x p inverse on the host, O(p^3)). */
+    public static final int AUTO_MAX_PARAMETERS = 1000;
+
     /** The statistics at {@code params}, or null when the objective is not a linear model. */
     public static Statistics compute(Setup setup, double[] params) {
         if (!(setup.objective().model() instanceof LinearModel m)) {
@@ -47,6 +50,14 @@ public record Statistics(List<String> names, double[] estimates, double[] se, do
                     + "refit with --alpha 0 for standard errors");
         }
         int p = m.parameterCount();
+        // the Hessian read back, its inverse and the inverse's working copy, all p x p doubles
+        long bytes = 3L * p * p * Double.BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap / 2) {
+            return none(names, kind, String.format(java.util.Locale.ROOT, "not reported: the inverse of the %d x %d "
+                    + "Hessian needs %.1f GB of heap, more than half of this JVM's %.1f GB; raise it with "
+                    + "DESCENT_JAVA_OPTS=-Xmx...", p, p, bytes / 1e9, heap / 1e9));
+        }
         int n = whole instanceof io.descent.objective.Streamed st ? st.rows()
                 : whole instanceof io.descent.objective.Batchable b ? b.rows() : m.rows();
         if (!logistic && n <= p) {

@@ -144,6 +144,26 @@ class StatisticsTest {
     }
 
     @Test
+    void aHessianWhoseInverseWouldNotFitTheHeapGetsANoteNotAnOutOfMemoryError() {
+        long heap = Runtime.getRuntime().maxMemory();
+        int k = (int) Math.sqrt(heap / 2.0 / 24) + 10; // 3 p x p double arrays: more than half the heap
+        Experiment e = new Experiment();
+        e.objective = "logistic";
+        e.generator = "two-class";
+        e.rows = 20;
+        e.features = k;
+        ClRuntime rt = TestDevices.runtime();
+        try (Setup s = e.build(rt, Precision.FP32)) {
+            Statistics st = Statistics.compute(s, new double[s.objective().parameterCount()]);
+            int p = s.objective().parameterCount();
+            assertEquals(k, p);
+            assertTrue(st.note().contains("the inverse of the " + p + " x " + p + " Hessian needs"), st.note());
+            assertTrue(st.note().contains("DESCENT_JAVA_OPTS=-Xmx"), st.note());
+            assertEquals(null, st.se());
+        }
+    }
+
+    @Test
     void aPenalisedFitGetsANoteNotNumbers() {
         Experiment e = linear();
         e.alpha = 0.1;
