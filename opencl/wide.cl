@@ -4,13 +4,13 @@
 // a fixed number of values per work-item, whatever the width, and X is read twice: by rows, then by
 // columns.
 //
-//   wide_rows:    one row r per work-item (rows strided over the global size, so neighbouring
-//                 work-items read neighbouring values of each column): z = x_r . w, then by `what`
+//   wide_rows:    blocks of rows per work-item, as linear.cl's kernels take them, swept a panel of
+//                 columns at a time (PANEL): z = x_r . w, then by `what`
 //                   0: the loss only; 1: weight[r] = l'(z, y_r); 2: weight[r] = l''(z) (x_r . v);
 //                 and for 0 and 1, each group's sum of l(z, y_r) as partial[g]
 //   wide_margins: z[r] = x_r . w and q[r] = x_r . d, for the losses along d
 //   wide_losses:  partial[g * m + c] = sum over the group's rows of l(z_r + steps[c] q_r, y_r)
-//   wide_columns: sums[offset + j] = sum_r weight[r] F_j(r), one work-group per parameter j
+//   wide_columns: sums[offset + j] = sum_r weight[r] F_j(r), the work-groups taking parameters in turn
 //   wide_finish_*: scale by 1/n and add the penalty, as linear.cl's finish kernels do
 //
 // Rows go in blocks of VEC as in linear.cl (rows.cl), so a CPU loads each column's rows as one
@@ -46,31 +46,6 @@ inline void add_to(acc* s, acc* c, const acc x) {
     *s = t;
 }
 
-// x . u for the VEC rows of block b, the intercept's feature being 1 (as linear.cl's LOAD_ROWS)
-inline realv block_dot(uint b, uint n, ulong n_all, __global const uint* idx, int use_idx,
-                       __global const real* X, uint np, __global const real* u) {
-    realv s = (realv) (INTERCEPT ? u[0] : ZERO);
-    for (uint j = INTERCEPT; j < np; j++) {
-        s += load_rows(X + (ulong) (j - INTERCEPT) * n_all, b, n, idx, use_idx) * u[j];
-    }
-    return s;
-}
-
-// x . u and x . v (into *dv) for the rows of block b, in one sweep of the columns
-inline realv block_dots(uint b, uint n, ulong n_all, __global const uint* idx, int use_idx,
-                        __global const real* X, uint np, __global const real* u, __global const real* v,
-                        realv* dv) {
-    realv su = (realv) (INTERCEPT ? u[0] : ZERO);
-    realv sv = (realv) (INTERCEPT ? v[0] : ZERO);
-    for (uint j = INTERCEPT; j < np; j++) {
-        const realv x = load_rows(X + (ulong) (j - INTERCEPT) * n_all, b, n, idx, use_idx);
-        su += x * u[j];
-        sv += x * v[j];
-    }
-    *dv = sv;
-    return su;
-}
-
 // a[r0 .. r0 + VEC) = the lanes of v that are rows of the batch (r0 = b VEC); load_rows(a, b, n,
 // idx, 0) reads them back, 0 past the batch's end
 inline void store_rows(__global real* a, uint b, uint n, const realv v) {
@@ -88,22 +63,75 @@ inline void store_rows(__global real* a, uint b, uint n, const realv v) {
 #endif
 }
 
+// Columns per panel of the row passes. A work-item sweeps one panel's columns over all its row
+// blocks before it starts the next panel, and keeps z (and x . v) in a per-row buffer between
+// panels. So the lines a block reads stay a panel's worth of columns apart, and the next block,
+// which shares them, still finds them cached: on a CPU a group's work-items run one after
+// another, and a short, wide X puts a whole row's columns pages apart.
+#ifndef PANEL
+#define PANEL 256
+#endif
+
+// s + x . u over columns [c0, c1) (parameters, the intercept's feature being 1 at c0 = 0) for the
+// rows of block b
+inline realv panel_dot(realv s, uint c0, uint c1, uint b, uint n, ulong n_all, __global const uint* idx,
+                       int use_idx, __global const real* X, __global const real* u) {
+    uint j = c0;
+    if (INTERCEPT && j == 0) {
+        s += u[0];
+        j = 1;
+    }
+    for (; j < c1; j++) s += load_rows(X + (ulong) (j - INTERCEPT) * n_all, b, n, idx, use_idx) * u[j];
+    return s;
+}
+
+// The dot product of the panels before c0 for block b: none at c0 = 0, else what za holds
+// (an if, not ?:, with a vector: clang 15 crashes on a scalar ?: between vector casts)
+inline realv so_far(uint c0, __global const real* za, uint b, uint n, __global const uint* idx) {
+    if (c0 == 0) return VZERO;
+    return load_rows(za, b, n, idx, 0);
+}
+
+// Every panel but the last for the work-item's blocks: z = x . u (and x . v) so far, into zu (zv)
+inline void early_panels(uint n, ulong n_all, __global const uint* idx, int use_idx, __global const real* X,
+                         uint np, __global const real* u, __global const real* v, __global real* zu,
+                         __global real* zv) {
+    const uint last = LAST;
+    for (uint c0 = 0; c0 + PANEL < np; c0 += PANEL) {
+        for (uint b = FIRST; b < last; b += STEP) {
+            store_rows(zu, b, n, panel_dot(so_far(c0, zu, b, n, idx), c0, c0 + PANEL, b, n, n_all, idx, use_idx, X, u));
+            if (v) {
+                store_rows(zv, b, n, panel_dot(so_far(c0, zv, b, n, idx), c0, c0 + PANEL, b, n, n_all, idx, use_idx, X, v));
+            }
+        }
+    }
+}
+
+// The first column of the last panel, and x . u for block b once its earlier panels are in zu
+#define LAST_PANEL(np) (((np) - 1) / PANEL * PANEL)
+inline realv finish_dot(uint np, __global const real* zu, uint b, uint n, ulong n_all, __global const uint* idx,
+                        int use_idx, __global const real* X, __global const real* u) {
+    const uint c0 = LAST_PANEL(np);
+    return panel_dot(so_far(c0, zu, b, n, idx), c0, np, b, n, n_all, idx, use_idx, X, u);
+}
+
 __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
 void wide_rows(BATCH_ARGS, const uint np, __global const real* w, __global const real* v, const int what,
-               __global real* weight, __global acc* partial) {
+               __global real* weight, __global real* q, __global acc* partial) {
     __local acc scratch[WGS];
+    // weight holds z (and q holds x . v) between panels; each row's weight replaces its z at the end
+    early_panels(n, n_all, idx, use_idx, X, np, w, what == 2 ? v : 0, weight, q);
     acc loss = 0, err = 0;
     const uint last = LAST;
     for (uint b = FIRST; b < last;) {
         realv t = VZERO;
         for (int it = 0; it < TILE_BLOCKS && b < last; it++, b += STEP) {
             const realv m = block_mask(b, n);
+            const realv z = finish_dot(np, weight, b, n, n_all, idx, use_idx, X, w);
             if (what == 2) {
-                realv q;
-                const realv z = block_dots(b, n, n_all, idx, use_idx, X, np, w, v, &q);
-                store_rows(weight, b, n, m * ROW_D2(z) * q);
+                const realv qv = finish_dot(np, q, b, n, n_all, idx, use_idx, X, v);
+                store_rows(weight, b, n, m * ROW_D2(z) * qv);
             } else {
-                const realv z = block_dot(b, n, n_all, idx, use_idx, X, np, w);
                 const realv yv = load_rows(y, b, n, idx, use_idx);
                 t += m * ROW_LOSS(z, yv);
                 if (what == 1) store_rows(weight, b, n, m * ROW_D1(z, yv));
@@ -120,10 +148,11 @@ void wide_rows(BATCH_ARGS, const uint np, __global const real* w, __global const
 __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
 void wide_margins(BATCH_ARGS, const uint np, __global const real* w, __global const real* d,
                   __global real* z, __global real* q) {
+    early_panels(n, n_all, idx, use_idx, X, np, w, d, z, q);
     const uint last = LAST;
     for (uint b = FIRST; b < last; b += STEP) {
-        realv qb;
-        const realv zb = block_dots(b, n, n_all, idx, use_idx, X, np, w, d, &qb);
+        const realv zb = finish_dot(np, z, b, n, n_all, idx, use_idx, X, w);
+        const realv qb = finish_dot(np, q, b, n, n_all, idx, use_idx, X, d);
         store_rows(z, b, n, zb);
         store_rows(q, b, n, qb);
     }
@@ -157,8 +186,9 @@ void wide_losses(const uint n, __global const uint* idx, const int use_idx, __gl
     }
 }
 
-// sums[offset + j] = sum over the batch of weight[r] F_j(r); launch np * WGS work-items in groups
-// of WGS, one group per parameter j. The group's work-items share the column's blocks as the data
+// sums[offset + j] = sum over the batch of weight[r] F_j(r) for every parameter j: work-group g
+// takes parameters g, g + the number of groups, ... (a group per parameter would cost a CPU
+// thousands of group launches). The group's work-items share the column's blocks as the data
 // kernels share a whole column (CHUNKED: a contiguous run each; else every WGS-th block).
 #if CHUNKED
 #define COL_PER_ITEM ((BLOCKS + WGS - 1) / WGS)
@@ -174,21 +204,22 @@ void wide_losses(const uint n, __global const uint* idx, const int use_idx, __gl
 __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
 void wide_columns(BATCH_ARGS, const uint np, __global const real* weight, __global acc* sums, const uint offset) {
     __local acc scratch[WGS];
-    const uint j = get_group_id(0);
-    acc s = 0, err = 0;
     const uint last = COL_LAST;
-    const int ones = INTERCEPT && j == 0;
-    __global const real* col = X + (ulong) (ones ? 0 : j - INTERCEPT) * n_all;
-    for (uint b = COL_FIRST; b < last;) {
-        realv t = VZERO;
-        for (int it = 0; it < TILE_BLOCKS && b < last; it++, b += COL_STEP) {
-            const realv wb = load_rows(weight, b, n, idx, 0);
-            t += ones ? wb : load_rows(col, b, n, idx, use_idx) * wb;
+    for (uint j = get_group_id(0); j < np; j += get_num_groups(0)) {
+        acc s = 0, err = 0;
+        const int ones = INTERCEPT && j == 0;
+        __global const real* col = X + (ulong) (ones ? 0 : j - INTERCEPT) * n_all;
+        for (uint b = COL_FIRST; b < last;) {
+            realv t = VZERO;
+            for (int it = 0; it < TILE_BLOCKS && b < last; it++, b += COL_STEP) {
+                const realv wb = load_rows(weight, b, n, idx, 0);
+                t += ones ? wb : load_rows(col, b, n, idx, use_idx) * wb;
+            }
+            add_to(&s, &err, (acc) HSUM(TO_ACCV(t)));
         }
-        add_to(&s, &err, (acc) HSUM(TO_ACCV(t)));
+        s = group_sum(s + err, scratch);
+        if (get_local_id(0) == 0) sums[offset + j] = s;
     }
-    s = group_sum(s + err, scratch);
-    if (get_local_id(0) == 0) sums[offset + j] = s;
 }
 
 // alpha ||u + t v||^2 over the penalised parameters (all but the intercept), summed by the group;

@@ -90,7 +90,7 @@ public final class DeviceTuning {
     // MLP_VEC_BYTES, MLP_WGS, MLP_CHUNKS, MLP_GROUPS_PER_CU; CHOL_SMALL, CHOL_BLOCK, CHOL_VEC, CHOL_ROWS;
     // GRAM_FROM, GRAM_TS, GRAM_RB, GRAM_KB; WIDE_FROM.
     // WIDE_FROM: on a GPU the fused kernels' p + 1 accumulators per work-item leave the registers past
-    // ~64 (reasoned). On PoCL the two passes take 0.9-1.7x the fused one's time up to 1,000 parameters
+    // ~64 (reasoned). On PoCL the two passes take 0.8-2.1x the fused one's time up to 1,000 parameters
     // (benchmarks/wide), so the cpu entry keeps it as far as it safely goes.
     private static final Map<Key, Integer> GPU = values(
             256, 4, 0, 8, 32, 8,

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  */
 final class WidePasses implements AutoCloseable {
     private final ClRuntime runtime;
+    /** Work-groups of the columns pass per work-group of the row passes (the data kernels' count). */
+    static final int COLUMN_GROUPS_PER_DATA_GROUP = 8;
     private final RowSelection selection;
     private final Program program;
     private final Precision precision;
@@ -66,8 +68,9 @@ final class WidePasses implements AutoCloseable {
     /** The rows pass: the loss's group sums into sums[0], and by {@code what} (1: l', 2: l'' x.v) the row weights. */
     private void rowsPass(Phase phase, DeviceArray w, DeviceArray v, int what) {
         weight = rows(weight);
+        if (what == 2) q = rows(q); // x . v between the panels of columns
         int g = groups();
-        program.kernel("wide_rows").args(selection.kernelArgs(p, w, v, what, weight, partial))
+        program.kernel("wide_rows").args(selection.kernelArgs(p, w, v, what, weight, what == 2 ? q : weight, partial))
                 .launch(phase, (long) g * wgs, wgs);
         if (what != 2) {
             program.kernel("reduce_columns").args(g, 1, partial, sums).launch(phase, wgs, wgs);
@@ -75,8 +78,10 @@ final class WidePasses implements AutoCloseable {
     }
 
     private void columnsPass(Phase phase, int offset) {
+        // the groups take parameters in turn: enough to fill the device many times, not one per parameter
+        long groups = Math.min(p, (long) maxGroups * COLUMN_GROUPS_PER_DATA_GROUP);
         program.kernel("wide_columns").args(selection.kernelArgs(p, weight, sums, offset))
-                .launch(phase, (long) p * wgs, wgs);
+                .launch(phase, groups * wgs, wgs);
     }
 
     void loss(DeviceArray w, DeviceArray out, int index) {

@@ -109,6 +109,29 @@ class WideModelTest {
         }
     }
 
+    static Stream<Arguments> panelEdges() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (Precision p : Precision.values()) {
+            // wide.cl sweeps 256 columns per panel: one panel exactly, one column past it, two exactly
+            b.add(Arguments.of(p, true, 256, false));
+            b.add(Arguments.of(p, false, 256, true));
+            b.add(Arguments.of(p, true, 511, true));
+        }
+        return b.build();
+    }
+
+    /** Widths at the edges of the row passes' panels of columns, through the forced-wide runtime. */
+    @ParameterizedTest(name = "{0} logistic={1} k={2} intercept={3}")
+    @MethodSource("panelEdges")
+    void panelEdgesMatchTheReference(Precision prec, boolean logistic, int k, boolean intercept) {
+        ClRuntime rt = forcedWide();
+        LinearModelTest.Problem pr = problem(45, k, logistic, intercept, 0.01, 3L * k + (intercept ? 1 : 0));
+        try (DeviceDataset d = new DeviceDataset(rt, pr.data(), prec); LinearModel m = model(d, pr)) {
+            assertTrue(m.isWide());
+            checkAll(rt, m, pr, prec);
+        }
+    }
+
     /** A mini-batch drawn with replacement, larger than the data: the per-row arrays must grow. */
     @Test
     void aBatchWithRepeatedRowsGathersThemAll() {
