@@ -26,6 +26,9 @@ import java.util.Random;
  *
  *   java -cp target/descent.jar benchmarks/wide/WideBench.java   (env: WIDTHS, VALUES, FUSED_MAX, WARMUP, REPEATS, PRECISIONS)
  *
+ * PARTIAL names a file rewritten with the JSON so far after each case, so a run stopped at a time
+ * limit keeps what it measured (the GPU run: benchmarks/gpu/pack compiles this class into its pack).
+ *
  * Rows per width: VALUES / k (at most 200,000), so each case reads about the same bytes.
  */
 public class WideBench {
@@ -61,6 +64,14 @@ public class WideBench {
                     row.put("wide", time(wideRt, data, p, warmup, repeats, true));
                     rows.add(row);
                     System.err.println("wide bench: " + p.label() + " k=" + k + " n=" + n + " done");
+                    String partial = System.getenv("PARTIAL");
+                    if (partial != null && !partial.isBlank()) {
+                        try {
+                            java.nio.file.Files.writeString(java.nio.file.Path.of(partial), Json.write(out) + "\n");
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
                 }
             }
         }

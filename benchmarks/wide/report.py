@@ -1,7 +1,9 @@
 """Markdown table of benchmarks/wide/run.sh's two JSON files: per width, descent's fused and
 two-pass device times, and numpy's wall time, for the loss + gradient and for H v.
 
-    python3 benchmarks/wide/report.py descent-wide.json numpy-wide.json"""
+    python3 benchmarks/wide/report.py descent-wide.json [numpy-wide.json]
+
+Without the numpy file (the GPU run has no peer of its own here) its columns show "-"."""
 import json
 import sys
 
@@ -12,7 +14,7 @@ def ms(x):
 
 def main():
     d = json.load(open(sys.argv[1]))
-    peer = {(c["precision"], c["features"]): c for c in json.load(open(sys.argv[2]))["cases"]}
+    peer = {(c["precision"], c["features"]): c for c in json.load(open(sys.argv[2]))["cases"]} if len(sys.argv) > 2 else {}
     print("Device: %s (%s), tuning entry %s, WIDE_FROM %d. Times in ms: descent's device median, numpy's wall "
           "median; ratio = numpy / descent's path for that width (above 1: descent is faster).\n"
           % (d["device"], d["driver"], d["tuning"], d["wide_from"]))
