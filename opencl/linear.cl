@@ -21,27 +21,16 @@
 // CHUNKED (0/1, see FIRST), RB (row blocks per Hessian tile), plus those of common.cl.
 #include "common.cl"
 
+#include "rows.cl"
+
 #ifndef COLS
 #define COLS 1
-#endif
-#ifndef INTERCEPT
-#define INTERCEPT 0
-#endif
-#ifndef MODEL
-#define MODEL 0
-#endif
-#ifndef MAX_STEPS
-#define MAX_STEPS 64
-#endif
-#ifndef TILE_BLOCKS
-#define TILE_BLOCKS 32
 #endif
 #ifndef RB
 #define RB 8
 #endif
 #define NP (COLS + INTERCEPT)
 #define NTRI (NP * (NP + 1) / 2)
-#include "rows.cl"
 
 // Column j (or y when j == COLS) of the rows of block b.
 inline realv load_block(int j, uint b, uint n, ulong n_all, __global const uint* idx, int use_idx,

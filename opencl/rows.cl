@@ -3,13 +3,24 @@
 // work-item visits (CHUNKED), gathered rows for mini-batches, and the per-row loss and derivatives
 // of the model (MODEL 0 linear, 1 logistic; see linear.cl).
 //
-// Defines: VEC (1, 2, 4, 8, 16), CHUNKED (0/1), MODEL (0/1), plus those of common.cl.
+// Defines, with the defaults both files use: VEC (1, 2, 4, 8, 16), CHUNKED (0/1), MODEL (0/1),
+// INTERCEPT (0/1), TILE_BLOCKS (row blocks a work-item adds in `real` before its `acc` total),
+// MAX_STEPS (most steps of the losses along a direction), plus those of common.cl.
 #ifndef DESCENT_ROWS_CL
 #define DESCENT_ROWS_CL
 #include "common.cl"
 
 #ifndef MODEL
 #define MODEL 0
+#endif
+#ifndef INTERCEPT
+#define INTERCEPT 0
+#endif
+#ifndef TILE_BLOCKS
+#define TILE_BLOCKS 32
+#endif
+#ifndef MAX_STEPS
+#define MAX_STEPS 64
 #endif
 #ifndef VEC
 #define VEC 1

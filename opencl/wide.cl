@@ -22,20 +22,6 @@
 //
 // Defines: INTERCEPT (0/1), MODEL (0 linear, 1 logistic), MAX_STEPS (most steps of wide_losses),
 // plus those of common.cl.
-#include "common.cl"
-
-#ifndef INTERCEPT
-#define INTERCEPT 0
-#endif
-#ifndef MODEL
-#define MODEL 0
-#endif
-#ifndef MAX_STEPS
-#define MAX_STEPS 64
-#endif
-#ifndef TILE_BLOCKS
-#define TILE_BLOCKS 32
-#endif
 #include "rows.cl"
 
 // *s + x, with the rounding error of every addition kept in *c (Neumaier): a work-item's sum over
@@ -160,9 +146,8 @@ void wide_margins(BATCH_ARGS, const uint np, __global const real* w, __global co
 
 // one pass over z and q for all m <= MAX_STEPS steps, a block of rows at a time
 __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
-void wide_losses(const uint n, __global const uint* idx, const int use_idx, __global const real* y,
-                 __global const real* z, __global const real* q, __global const real* steps, const uint m,
-                 __global acc* partial) {
+void wide_losses(BATCH_ARGS, __global const real* z, __global const real* q, __global const real* steps,
+                 const uint m, __global acc* partial) {
     __local acc scratch[WGS];
     acc s[MAX_STEPS], e[MAX_STEPS];
     for (uint c = 0; c < m; c++) s[c] = e[c] = 0;

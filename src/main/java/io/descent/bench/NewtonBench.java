@@ -33,9 +33,7 @@ public final class NewtonBench {
     private final int repeats;
 
     public NewtonBench(ClRuntime rt, int warmup, int repeats) {
-        if (warmup < 0 || repeats < 1) {
-            throw new IllegalArgumentException("warmup " + warmup + ", repeats " + repeats);
-        }
+        Timing.checkRuns(warmup, repeats);
         this.rt = rt;
         this.warmup = warmup;
         this.repeats = repeats;

@@ -25,6 +25,7 @@ public final class ObjectiveBench {
     private final int repeats;
 
     public ObjectiveBench(ClRuntime rt, int warmup, int repeats) {
+        Timing.checkRuns(warmup, repeats);
         this.rt = rt;
         this.warmup = warmup;
         this.repeats = repeats;

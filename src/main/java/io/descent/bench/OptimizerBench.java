@@ -42,9 +42,7 @@ public final class OptimizerBench {
      * @param seed    seed of the objective's initial parameters
      */
     public OptimizerBench(ClRuntime rt, int warmup, int repeats, long seed) {
-        if (warmup < 0 || repeats < 1) {
-            throw new IllegalArgumentException("warmup " + warmup + " >= 0 and repeats " + repeats + " >= 1");
-        }
+        Timing.checkRuns(warmup, repeats);
         this.rt = rt;
         this.warmup = warmup;
         this.repeats = repeats;

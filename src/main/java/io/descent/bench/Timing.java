@@ -15,6 +15,17 @@ public final class Timing {
     private Timing() {
     }
 
+    /**
+     * A usage error unless there is at least one timed run and no negative warm-up: every bench's
+     * constructor checks its counts here, so a bad --repeats or --warmup reads the same everywhere.
+     */
+    public static void checkRuns(int warmup, int repeats) {
+        if (repeats < 1 || warmup < 0) {
+            throw new io.descent.UsageException("--repeats " + repeats + " and --warmup " + warmup
+                    + ": there must be at least 1 timed run and no negative warm-up");
+        }
+    }
+
     public static Result measure(ClRuntime rt, int warmup, int repeats, Runnable work) {
         for (int i = 0; i < warmup; i++) {
             work.run();

@@ -57,9 +57,7 @@ public final class TuneBench {
     private final int repeats;
 
     public TuneBench(DeviceInfo device, int warmup, int repeats) {
-        if (warmup < 0 || repeats < 1) {
-            throw new UsageException("--warmup must be >= 0 and --repeats >= 1");
-        }
+        Timing.checkRuns(warmup, repeats);
         this.device = device;
         this.warmup = warmup;
         this.repeats = repeats;

@@ -34,14 +34,6 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** A usage error unless there is at least one timed run and no negative warm-up. */
-    static void checkRuns(int warmup, int repeats) {
-        if (repeats < 1 || warmup < 0) {
-            throw new io.descent.UsageException("--repeats " + repeats + " and --warmup " + warmup
-                    + ": there must be at least 1 timed run and no negative warm-up");
-        }
-    }
-
     @Command(name = "newton", mixinStandardHelpOptions = true,
             description = "One Newton step on seed 000's regression (Hessian assembly + solve + update, by phase) "
                     + "and the device Cholesky for n = 64 .. 4096.")
@@ -67,7 +59,6 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            checkRuns(warmup, repeats);
             try (ClRuntime rt = ClRuntime.open(deviceOptions.select())) {
                 Map<String, Object> result = new io.descent.bench.NewtonBench(rt, warmup, repeats).run(rows, maxSeconds);
                 spec.commandLine().getOut().println(Json.write(result));
@@ -104,7 +95,6 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            checkRuns(warmup, repeats);
             DeviceInfo device = deviceOptions.select();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("device", device.name());
@@ -161,9 +151,10 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (rows < 1 || features < 1 || repeats < 1 || warmup < 0) {
-                throw new io.descent.UsageException("--rows, --features and --repeats must be >= 1 and --warmup >= 0");
+            if (rows < 1 || features < 1) {
+                throw new io.descent.UsageException("--rows " + rows + " and --features " + features + ": both must be >= 1");
             }
+            io.descent.bench.Timing.checkRuns(warmup, repeats);
             PrintWriter out = spec.commandLine().getOut();
             DeviceInfo device = deviceOptions.select();
             Map<String, Object> result = new LinkedHashMap<>();

@@ -67,9 +67,7 @@ final class BenchRooflineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (repeats < 1 || warmup < 0) {
-            throw new UsageException("--repeats must be >= 1 and --warmup >= 0");
-        }
+        io.descent.bench.Timing.checkRuns(warmup, repeats);
         DeviceInfo device = deviceOptions.select();
         List<Precision> ps = precisions == null
                 ? (device.fp64() ? List.of(Precision.FP32, Precision.FP64) : List.of(Precision.FP32))

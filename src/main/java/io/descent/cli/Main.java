@@ -81,13 +81,17 @@ public final class Main implements Runnable {
     /** The message of an I/O failure with its cause's reason, e.g. "writing a.json: /x: permission denied". */
     static String ioMessage(Exception ex) {
         Throwable cause = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
-        String msg = ex.getMessage() == null ? "input/output error" : ex.getMessage();
+        return ioMessage(ex.getMessage() == null ? "input/output error" : ex.getMessage(), cause);
+    }
+
+    /** {@code what}, then the reason {@code cause} gives, unless {@code what} already ends with it. */
+    static String ioMessage(String what, Throwable cause) {
         String reason = cause instanceof java.nio.file.AccessDeniedException ? "permission denied"
                 : cause instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
                 : cause instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
-                : cause instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
-                : null;
-        return reason == null || msg.endsWith(reason) ? msg : msg + ": " + reason;
+                : cause instanceof java.nio.file.FileSystemException f ? f.getReason()
+                : cause == null ? null : cause.getMessage();
+        return reason == null || what.endsWith(reason) ? what : what + ": " + reason;
     }
 
     /** Runs descent with {@code args}, returning the exit code. */

@@ -35,9 +35,8 @@ final class OutputPaths {
             Files.createDirectories(dir);
             Files.delete(Files.createTempFile(dir, ".descent-probe", ".tmp"));
         } catch (IOException | SecurityException e) {
-            throw new UsageException(option + " " + named + ": cannot write there ("
-                    + Main.ioMessage(new java.io.UncheckedIOException(String.valueOf(dir), e instanceof IOException io ? io
-                    : new IOException(e))) + "); choose a path that exists or can be made, and is writable");
+            throw new UsageException(option + " " + named + ": cannot write there (" + Main.ioMessage(String.valueOf(dir), e)
+                    + "); choose a path that exists or can be made, and is writable");
         }
     }
 }

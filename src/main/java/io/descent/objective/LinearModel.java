@@ -109,7 +109,7 @@ public abstract class LinearModel extends DataObjective {
     }
 
     private int groups() {
-        return (int) Math.max(1, Math.min(maxGroups, (selection.count() + (long) wgs - 1) / wgs));
+        return selection.groups(wgs, maxGroups);
     }
 
     private Object[] batchArgs(Object... more) {

@@ -40,6 +40,11 @@ final class RowSelection implements AutoCloseable {
         return index == null ? data.rows() : count;
     }
 
+    /** Work-groups of {@code wgs} for a kernel over these rows: as many as rows need, at most {@code maxGroups}, at least 1. */
+    int groups(int wgs, int maxGroups) {
+        return (int) Math.max(1, Math.min(maxGroups, (count() + (long) wgs - 1) / wgs));
+    }
+
     /** (n, n_all, idx, use_idx, X, y) followed by {@code more}. */
     Object[] kernelArgs(Object... more) {
         if (index == null && none == null) {

@@ -54,7 +54,7 @@ final class WidePasses implements AutoCloseable {
 
     /** Groups of the row kernels: enough to fill the device, none without rows. */
     private int groups() {
-        return (int) Math.max(1, Math.min(maxGroups, (selection.count() + (long) wgs - 1) / wgs));
+        return selection.groups(wgs, maxGroups);
     }
 
     /** A per-row array (of the data's precision) of at least the selection's rows (a batch drawn with replacement may exceed the data's). */
@@ -107,16 +107,13 @@ final class WidePasses implements AutoCloseable {
     void losses(DeviceArray w, DeviceArray direction, DeviceArray steps, int m, DeviceArray out) {
         z = rows(z);
         q = rows(q);
-        int n = selection.count();
-        program.kernel("wide_margins").args(selection.kernelArgs(p, w, direction, z, q))
-                .launch(Phase.LOSS, (long) groups() * wgs, wgs);
-        Object[] batch = selection.kernelArgs();
-        // (n, idx, use_idx, y) of the batch arguments (n, n_all, idx, use_idx, X, y)
         int g = groups();
-        program.kernel("wide_losses").args(n, batch[2], batch[3], batch[5], z, q, steps, m, partial)
+        program.kernel("wide_margins").args(selection.kernelArgs(p, w, direction, z, q))
+                .launch(Phase.LOSS, (long) g * wgs, wgs);
+        program.kernel("wide_losses").args(selection.kernelArgs(z, q, steps, m, partial))
                 .launch(Phase.LOSS, (long) g * wgs, wgs);
         program.kernel("reduce_columns").args(g, m, partial, sums).launch(Phase.LOSS, (long) m * wgs, wgs);
-        program.kernel("wide_finish_losses").args(sums, n, alpha, p, w, direction, steps, out)
+        program.kernel("wide_finish_losses").args(sums, selection.count(), alpha, p, w, direction, steps, out)
                 .launch(Phase.LOSS, (long) m * wgs, wgs);
     }
 

@@ -174,8 +174,8 @@ class MainTest {
         Result tune = run("bench", "tune", "--target", "cholesky", "--size", "100000");
         assertEquals(2, tune.code(), tune.err());
         assertTrue(tune.err().contains("--size 100000: an n x n matrix of 10000000000 values"), tune.err());
-        for (String b : new String[]{"newton", "optimizers"}) {
-            Result runs = run("bench", b, "--repeats", "0", "--rows", "100");
+        for (String b : new String[]{"newton", "optimizers", "objectives", "roofline", "tune"}) {
+            Result runs = run("bench", b, "--repeats", "0");
             assertEquals(2, runs.code(), b + ": " + runs.err());
             assertTrue(runs.err().contains("--repeats 0 and --warmup"), runs.err());
         }

@@ -82,6 +82,8 @@ public final class KernelExercise {
             // past 64 parameters the Hessian takes gram.cl's tiles, and from WIDE_FROM (65 here) the rest wide.cl
             cases.put("wide logistic", () -> x.glm(true, 300, 69));
             cases.put("wide linear", () -> x.glm(false, 300, 69));
+            // 301 parameters: wide.cl's row passes sweep two panels of columns (256, then 45)
+            cases.put("wide panels", () -> x.glm(true, 40, 300));
             cases.put("mlp tanh mse", () -> x.mlp(new MlpSpec(4, List.of(4, 3), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE)));
             cases.put("mlp relu mse", () -> x.mlp(new MlpSpec(4, List.of(5), MlpSpec.Activation.RELU, MlpSpec.Loss.MSE)));
             cases.put("mlp sigmoid bce", () -> x.mlp(new MlpSpec(3, List.of(4, 3), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));

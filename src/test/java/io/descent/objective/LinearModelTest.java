@@ -63,6 +63,17 @@ class LinearModelTest {
         return new Problem(Dataset.of("random", n, k, x, y), w, logistic, intercept, alpha);
     }
 
+    /** The problem on rows {@code rows} of {@code pr}'s data, in that order, repeats kept (a mini-batch). */
+    static Problem gathered(Problem pr, int[] rows) {
+        int k = pr.data().cols();
+        double[] bx = new double[rows.length * k], by = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(pr.data().x(), rows[i] * k, bx, i * k, k);
+            by[i] = pr.data().y()[rows[i]];
+        }
+        return new Problem(Dataset.of("batch", rows.length, k, bx, by), pr.w(), pr.logistic(), pr.intercept(), pr.alpha());
+    }
+
     static LinearModel model(DeviceDataset d, Problem pr) {
         return pr.logistic() ? new LogisticRegression(d, pr.intercept(), pr.alpha())
                 : new LinearRegression(d, pr.intercept(), pr.alpha());
@@ -169,14 +180,7 @@ class LinearModelTest {
                 m.hessian(dw, h);
                 m.useAllRows();
             }
-            double[] bx = new double[rows.length * k], by = new double[rows.length];
-            Problem full = pr;
-            for (int i = 0; i < rows.length; i++) {
-                System.arraycopy(full.data().x(), rows[i] * k, bx, i * k, k);
-                by[i] = full.data().y()[rows[i]];
-            }
-            Problem batch = new Problem(Dataset.of("batch", rows.length, k, bx, by), pr.w(), logistic, intercept, 0.01);
-            LinearReference bref = batch.reference(prec);
+            LinearReference bref = gathered(pr, rows).reference(prec);
             assertWithin(bref.hessian(w), h.read(), bref.hessianTolerance(w, u, uAcc * rows.length / LinearReference.SUM_CHAIN),
                     u, "tiled Hessian of a gathered mini-batch");
         }

@@ -6,7 +6,6 @@ import io.descent.cl.DeviceArray;
 import io.descent.cl.DeviceTuning;
 import io.descent.cl.IndexArray;
 import io.descent.cl.Precision;
-import io.descent.data.Dataset;
 import io.descent.data.DeviceDataset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -140,12 +139,7 @@ class WideModelTest {
         int n = 300, k = 6;
         LinearModelTest.Problem pr = problem(n, k, true, true, 0.0, 5);
         int[] rows = new Random(2).ints(n + 211, 0, n).toArray();
-        double[] bx = new double[rows.length * k], by = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(pr.data().x(), rows[i] * k, bx, i * k, k);
-            by[i] = pr.data().y()[rows[i]];
-        }
-        LinearModelTest.Problem batch = new LinearModelTest.Problem(Dataset.of("batch", rows.length, k, bx, by), pr.w(), true, true, 0.0);
+        LinearModelTest.Problem batch = LinearModelTest.gathered(pr, rows);
         try (DeviceDataset d = new DeviceDataset(rt, pr.data(), prec); LinearModel m = model(d, pr);
              IndexArray idx = IndexArray.upload(rt, rows)) {
             m.useRows(idx, rows.length);
