@@ -39,6 +39,8 @@ public final class ClRuntime implements AutoCloseable {
     private final Set<DeviceArray> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
     private final DeviceTuning tuning;
     private final Map<String, Long> launches = new LinkedHashMap<>();
+    /** Launch shapes seen so far, in first-launch order (see {@link #launchShapes()}). */
+    private final java.util.LinkedHashSet<String> shapes = new java.util.LinkedHashSet<>();
     private long buildNanos;
     private long builds;
 
@@ -402,8 +404,31 @@ public final class ClRuntime implements AutoCloseable {
         return Collections.unmodifiableMap(launches);
     }
 
-    void noteLaunch(String file, String kernel) {
-        launches.merge(file + ":" + kernel, 1L, Long::sum);
+    void noteLaunch(Program program, String kernel, long[] global, long[] local) {
+        launches.merge(program.file() + ":" + kernel, 1L, Long::sum);
+        shapes.add(shapeKey(program, kernel, global, local));
+    }
+
+    /**
+     * A launch shape: the program (file and build options), the kernel, and the work-group size, or
+     * the global size where the driver chooses the group (it chooses by the global size). A driver
+     * may compile a kernel's work-group function at the first launch of each shape (PoCL does, inside
+     * clEnqueueNDRangeKernel, after clBuildProgram has returned), so a shape seen for the first time
+     * inside a timed run may put a compiler into that run's time.
+     */
+    static String shapeKey(Program program, String kernel, long[] global, long[] local) {
+        return program.file() + " [" + program.options() + "] " + kernel + " "
+                + (local != null ? "local " + java.util.Arrays.toString(local) : "auto for global " + java.util.Arrays.toString(global));
+    }
+
+    /** How many distinct launch shapes this runtime has launched so far (a mark for {@link #launchShapesSince}). */
+    public int launchShapes() {
+        return shapes.size();
+    }
+
+    /** The shapes first launched after {@code mark} (a value of {@link #launchShapes()}), in launch order. */
+    public java.util.List<String> launchShapesSince(int mark) {
+        return shapes.stream().skip(mark).collect(java.util.stream.Collectors.toList());
     }
 
     /** Device arrays allocated through this runtime and not yet closed. */

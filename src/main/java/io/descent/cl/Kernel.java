@@ -93,7 +93,17 @@ public final class Kernel {
         int rc = CL.clEnqueueNDRangeKernel(runtime.queue(), kernel, global.length, null, global, local, 0, null, event);
         ClException.check(rc, "launching kernel " + name + " (" + program.file() + ", " + program.precision().label() + ")");
         runtime.timer().record(phase, event);
-        runtime.noteLaunch(program.file(), name);
+        runtime.noteLaunch(program, name, global, local);
+    }
+
+    /**
+     * Launches one work-group of {@code local} items under {@link Phase#BUILD}: with arguments that
+     * give it empty work (a row or element count of 0, which every kernel checks), this only makes a
+     * driver that compiles at the first launch of a work-group size (PoCL) compile that shape now,
+     * in the build phase, rather than inside a timed step.
+     */
+    public void warm(long local) {
+        launch(Phase.BUILD, new long[]{local}, new long[]{local});
     }
 
     public static long roundUp(long n, long multiple) {

@@ -124,7 +124,8 @@ final class CompareCommand implements Callable<Integer> {
                     try (Optimizer opt = Run.optimizer(s, e, sched)) {
                         Progress progress = new Progress(stderr, s, 0, !noProgress && !json);
                         Run.Outcome o = Run.execute(setup, opt, start, new Trainer(),
-                                runOptions.options(e.stepsFor(s), 0, goal, stopAtTarget), progress, null, null);
+                                runOptions.options(e.stepsFor(s), 0, goal, stopAtTarget), progress, null, null,
+                                runOptions.rehearsal(() -> Run.optimizer(s, e, sched)));
                         progress.done();
                         o.report().json.put("spec", s);
                         reports.add(o.report());

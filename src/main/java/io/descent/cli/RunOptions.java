@@ -32,6 +32,18 @@ public final class RunOptions {
                     + "(default ${DEFAULT-VALUE}).")
     double divergenceFactor;
 
+    @Option(names = "--rehearse", paramLabel = "STEPS", defaultValue = "2",
+            description = "Before each timed run, a throwaway run of this many steps from the same start launches "
+                    + "every kernel once at its real work-group size, so a driver that compiles at the first launch "
+                    + "(PoCL) does it outside the timing; its time counts as build (default ${DEFAULT-VALUE}; 0: none).")
+    long rehearse = io.descent.train.Run.Rehearsal.DEFAULT_STEPS;
+
+    /** The rehearsal of a run of {@code spec} (null when --rehearse 0). */
+    io.descent.train.Run.Rehearsal rehearsal(java.util.function.Supplier<io.descent.optim.Optimizer> optimizer) {
+        io.descent.train.Run.Rehearsal r = new io.descent.train.Run.Rehearsal(optimizer, rehearse);
+        return rehearse == 0 ? null : r;
+    }
+
     /** Options with {@code --target-loss} as a stop (train). */
     Trainer.Options options(long steps, long checkpointEvery) {
         return options(steps, checkpointEvery, targetLoss == null ? Double.NaN : targetLoss, targetLoss != null);

@@ -138,9 +138,10 @@ class TrainCommand implements Callable<Integer> {
             Progress progress = new Progress(stderr, opt.name(), from == null ? 0 : from.step(), !noProgress && !json);
             Trainer.Listener listener = progress;
             Trainer.Options options = runOptions.options(e.stepsFor(optSpec), 0);
+            Run.Rehearsal rehearsal = runOptions.rehearsal(() -> Run.optimizer(optSpec, e, sched));
             Run.Outcome outcome = checkpoint == null
-                    ? Run.execute(setup, opt, start, trainer, options, listener, from, resume)
-                    : executeWithCheckpoints(setup, opt, start, trainer, options, listener, from);
+                    ? Run.execute(setup, opt, start, trainer, options, listener, from, resume, rehearsal)
+                    : executeWithCheckpoints(setup, opt, start, trainer, options, listener, from, rehearsal);
             progress.done();
             if (setup.objective() instanceof io.descent.objective.Described d) outcome.report().json.putAll(d.describe());
             boolean newtonLike = opt.name().startsWith("newton") || opt.name().equals("damped-newton");
@@ -173,7 +174,8 @@ class TrainCommand implements Callable<Integer> {
 
     /** Runs with a checkpoint written every N steps and at the end (also when interrupted). */
     private Run.Outcome executeWithCheckpoints(Setup setup, Optimizer opt, double[] start, Trainer trainer,
-                                               Trainer.Options options, Trainer.Listener progress, Checkpoint from) {
+                                               Trainer.Options options, Trainer.Listener progress, Checkpoint from,
+                                               Run.Rehearsal rehearsal) {
         // The checkpoint needs the live Problem, which Run.execute owns; capture it from the trainer's
         // listener (called between steps, when the device state is consistent).
         final io.descent.optim.Problem[] live = new io.descent.optim.Problem[1];
@@ -190,7 +192,7 @@ class TrainCommand implements Callable<Integer> {
             }
         };
         return Run.executeTracking(setup, opt, start, trainer, withEvery, listener, from, resume,
-                p -> live[0] = p, p -> Checkpoint.capture(p, opt, extra()).write(checkpoint));
+                p -> live[0] = p, p -> Checkpoint.capture(p, opt, extra()).write(checkpoint), rehearsal);
     }
 
     private Map<String, Object> extra() {

@@ -39,12 +39,28 @@ final class LineDevice implements AutoCloseable {
             throw e;
         }
         this.steps = s;
+        warm();
+    }
+
+    /**
+     * Every kernel here, once on empty work at the work-group size it is launched with: a search
+     * reaches some of them only on a rarer path (a rejected step, a restart), which a rehearsal of
+     * the first steps may not take (see {@link io.descent.train.Run.Rehearsal}).
+     */
+    private void warm() {
+        program.kernel("ls_steps").args(steps, 0, 0, 1.0, values).warm(wgs);
+        program.kernel("ls_point_table").args(0, values, steps, steps, 0, 1.0).warm(wgs);
+        program.kernel("ls_point").args(0, values, steps, 1.0, values).warm(wgs);
+        program.kernel("ls_scale").args(0, 1.0, values, values).warm(wgs);
+        program.kernel("ls_diff").args(0, values, steps, values).warm(wgs);
+        program.kernel("ls_set").args(values, 0, 0.0).warm(1);
+        program.kernel("ls_copy_value").args(values, 0, values, 1).warm(1);
     }
 
     /** steps[j] = scale * table[from + j] for j < m. */
     void steps(DeviceArray table, int from, int m, double scale) {
         try (PhaseTimer.Scope s = timer.wall(Phase.UPDATE)) {
-            program.kernel("ls_steps").args(table, from, m, scale, steps).launch(Phase.UPDATE, m, 0);
+            program.kernel("ls_steps").args(table, from, m, scale, steps).launch(Phase.UPDATE, m, wgs);
         }
     }
 
@@ -65,14 +81,14 @@ final class LineDevice implements AutoCloseable {
     /** a[index] = value, by a one-item kernel (no blocking write). */
     void set(DeviceArray a, int index, double value) {
         try (PhaseTimer.Scope s = timer.wall(Phase.UPDATE)) {
-            program.kernel("ls_set").args(a, index, value).launch(Phase.UPDATE, 1, 0);
+            program.kernel("ls_set").args(a, index, value).launch(Phase.UPDATE, 1, 1);
         }
     }
 
     /** dst[j] = src[i] on the device. */
     void copyValue(DeviceArray src, int i, DeviceArray dst, int j) {
         try (PhaseTimer.Scope s = timer.wall(Phase.UPDATE)) {
-            program.kernel("ls_copy_value").args(src, i, dst, j).launch(Phase.UPDATE, 1, 0);
+            program.kernel("ls_copy_value").args(src, i, dst, j).launch(Phase.UPDATE, 1, 1);
         }
     }
 

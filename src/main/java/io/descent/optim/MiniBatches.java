@@ -95,7 +95,10 @@ final class MiniBatches implements AutoCloseable {
         int offset = position * size;
         int count = Math.min(size, rows - offset);
         try (var s = runtime.timer().wall(Phase.GRADIENT)) {
-            program.kernel("batch_rows").args(order, offset, count, batch).launch(Phase.GRADIENT, count, 0);
+            // a fixed group size (the kernel checks j < count): the last, smaller batch of an epoch is
+            // then no new launch shape, which a driver might compile inside the run
+            program.kernel("batch_rows").args(order, offset, count, batch).launch(Phase.GRADIENT, count,
+                    runtime.workGroupSize());
         }
         objective.useRows(batch, count);
         lastCount = count;

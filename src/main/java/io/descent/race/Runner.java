@@ -131,7 +131,8 @@ public final class Runner {
         current = trainer;
         try (Optimizer opt = Run.optimizer(spec, e, s.schedule())) {
             if (stop.get()) return null;
-            Run.Outcome o = Run.execute(setup, opt, start, trainer, options, new Trainer.Listener() { }, null, null);
+            Run.Outcome o = Run.execute(setup, opt, start, trainer, options, new Trainer.Listener() { }, null, null,
+                    new Run.Rehearsal(() -> Run.optimizer(spec, e, s.schedule()), Run.Rehearsal.DEFAULT_STEPS));
             RunReport r = o.report();
             if ("interrupted".equals(r.json.get("stop"))) {
                 return null;

@@ -102,6 +102,62 @@ public final class Run {
     }
 
     /**
+     * A rehearsal before a timed run: a fresh optimizer of the same spec runs {@code steps} steps from
+     * the same start on a scratch copy of the parameters, under the same recording and stopping
+     * rules, and is thrown away. Every kernel the run will launch is then launched once at its real
+     * launch shape (the work-group size it will use) before the clock starts, so a driver that compiles
+     * at the first launch of a shape (PoCL does) compiles here, and the time is charged to {@code
+     * build}. The timed run's report says which shapes it still met for the first time
+     * ({@code late_launch_shapes}): those are the ones a rarer path (a fallback, a last partial batch)
+     * launched.
+     */
+    public record Rehearsal(java.util.function.Supplier<Optimizer> optimizer, long steps) {
+        /** Steps of a rehearsal by default: L-BFGS's second step is its first two-loop step. */
+        public static final long DEFAULT_STEPS = 2;
+
+        public Rehearsal {
+            if (steps < 0) throw new UsageException("--rehearse = " + steps + " must be >= 0 steps (0: none)");
+        }
+    }
+
+    /** As {@link #execute}, after a {@link Rehearsal} (null: none). */
+    public static Outcome execute(Setup setup, Optimizer optimizer, double[] init, Trainer trainer,
+                                  Trainer.Options options, Trainer.Listener listener, Checkpoint resume, Path resumeFile,
+                                  Rehearsal rehearsal) {
+        return executeTracking(setup, optimizer, init, trainer, options, listener, resume, resumeFile, p -> { }, p -> { },
+                rehearsal);
+    }
+
+    /**
+     * Runs {@code rehearsal} (see {@link Rehearsal}) and returns its wall seconds, or 0 when there
+     * is none. A rehearsal that fails (a divergence, a singular Hessian, a refusal) is forgotten: the
+     * timed run meets the same condition and reports it.
+     */
+    static double rehearse(Setup setup, double[] init, Trainer.Options options, Rehearsal rehearsal) {
+        if (rehearsal == null || rehearsal.steps() == 0 || options.steps() == 0) {
+            return 0;
+        }
+        Objective f = setup.objective();
+        ClRuntime rt = f.runtime();
+        rt.finish();
+        long t0 = System.nanoTime();
+        Trainer.Options ro = new Trainer.Options(Math.min(rehearsal.steps(), options.steps()), 0, options.targetLoss(), false,
+                options.gradTolerance(), options.patience(), options.readEvery(), options.divergenceFactor(), 0);
+        try (Optimizer o = rehearsal.optimizer().get(); Problem problem = new Problem(f, init)) {
+            o.init(problem);
+            new Trainer().resume(problem, o, ro, new Trainer.Listener() { });
+        } catch (RuntimeException ignored) {
+            // the timed run meets it again and reports it
+        } finally {
+            if (f instanceof io.descent.objective.Batchable b) {
+                b.useAllRows();
+            }
+            rt.finish();
+        }
+        return (System.nanoTime() - t0) * 1e-9;
+    }
+
+    /**
      * As {@link #execute}, with {@code started} called once the problem is set up (before the first
      * step) and {@code ended} after the last step (also after a divergence or a stop request),
      * while the problem's device state is still there: the place for a final checkpoint.
@@ -110,8 +166,17 @@ public final class Run {
                                           Trainer.Options options, Trainer.Listener listener, Checkpoint resume,
                                           Path resumeFile, java.util.function.Consumer<Problem> started,
                                           java.util.function.Consumer<Problem> ended) {
+        return executeTracking(setup, optimizer, init, trainer, options, listener, resume, resumeFile, started, ended, null);
+    }
+
+    /** As {@link #executeTracking}, after a {@link Rehearsal} (null: none). */
+    public static Outcome executeTracking(Setup setup, Optimizer optimizer, double[] init, Trainer trainer,
+                                          Trainer.Options options, Trainer.Listener listener, Checkpoint resume,
+                                          Path resumeFile, java.util.function.Consumer<Problem> started,
+                                          java.util.function.Consumer<Problem> ended, Rehearsal rehearsal) {
         Objective f = setup.objective();
         ClRuntime rt = f.runtime();
+        double rehearsalS = rehearse(setup, init, options, rehearsal);
         long g0 = f.count(Objective.Count.GRADIENT), l0 = f.count(Objective.Count.LOSS);
         long h0 = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR);
         try (Problem problem = new Problem(f, init)) {
@@ -125,6 +190,7 @@ public final class Run {
             rt.finish();
             PhaseTotals before = rt.timer().totals();
             PhaseTotals initBuilds = before.minus(beforeInit);
+            int shapes0 = rt.launchShapes();
             long t0 = System.nanoTime();
             History history;
             Trainer.Stop stop;
@@ -145,6 +211,7 @@ public final class Run {
             rt.finish();
             double builds = (rt.buildNanos() - builds0) * 1e-9;
             double wall = (System.nanoTime() - t0) * 1e-9 - builds;
+            List<String> late = rt.launchShapesSince(shapes0); // before the final loss below, which is not timed
             PhaseTotals phases = rt.timer().totals().minus(before).plusBuilds(initBuilds);
             long grads = f.count(Objective.Count.GRADIENT) - g0, losses = f.count(Objective.Count.LOSS) - l0;
             long hess = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR) - h0;
@@ -202,7 +269,10 @@ public final class Run {
                 rec.put("overshoot_steps", result.overshoot());
                 report.json.put("recording", rec);
             }
-            report.json.put("build_s", builds);
+            report.json.put("build_s", builds + rehearsalS);
+            report.json.put("rehearsal_s", rehearsalS);
+            report.json.put("late_launch_shapes", late.size());
+            if (!late.isEmpty()) report.json.put("late_launch_shape_list", late);
             if (result != null && result.stopReason() != null) {
                 report.json.put("stop_reason", result.stopReason());
             }
