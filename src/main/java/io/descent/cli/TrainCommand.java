@@ -143,7 +143,10 @@ class TrainCommand implements Callable<Integer> {
                     ? Run.execute(setup, opt, start, trainer, options, listener, from, resume, rehearsal)
                     : executeWithCheckpoints(setup, opt, start, trainer, options, listener, from, rehearsal);
             progress.done();
-            if (setup.objective() instanceof io.descent.objective.Described d) outcome.report().json.putAll(d.describe());
+            if (setup.objective() instanceof io.descent.objective.Described d) {
+                outcome.report().json.putAll(d.describe());
+                for (String note : d.notes()) stderr.println("descent: note: " + note);
+            }
             boolean newtonLike = opt.name().startsWith("newton") || opt.name().equals("damped-newton");
             // unasked only where the host's p x p inverse is quick; --stats asks at any width
             boolean small = setup.objective().parameterCount() <= io.descent.train.Statistics.AUTO_MAX_PARAMETERS;

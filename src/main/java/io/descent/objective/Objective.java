@@ -77,6 +77,15 @@ public abstract class Objective implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether evaluations leave this host (a Spark cluster's executors): a run is then not
+     * rehearsed ({@link io.descent.train.Run.Rehearsal}), since each rehearsed step would cost cluster
+     * rounds, and the executors compile their own kernels at their first evaluation whatever the driver does.
+     */
+    public boolean remote() {
+        return false;
+    }
+
     public double[] initialParameters(Random random) {
         return new double[parameterCount()];
     }

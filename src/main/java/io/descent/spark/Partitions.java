@@ -33,8 +33,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Tasks on one device take turns: a device runs one partition's evaluation at a time.
  */
 final class Partitions {
-    /** Header of a partition's result: rows, device nanoseconds, task nanoseconds (combined by max). */
-    static final int HEADER = 3;
+    /**
+     * Header of a partition's result: rows, device nanoseconds, task nanoseconds (combined by max),
+     * blocks this task had to build (a new or replacement executor, or a retried task).
+     */
+    static final int HEADER = 4;
     /** Local property naming a partition whose first attempt fails, with its cached block dropped (tests). */
     static final String FAIL_FIRST_ATTEMPT = "descent.spark.failFirstAttempt";
 
@@ -73,19 +76,38 @@ final class Partitions {
         }
     }
 
-    /** What {@link #load} found: the partition's rows, where it lives, and what building it cost. */
-    record Loaded(int partition, String executor, String device, int rows, double buildSeconds, boolean cached)
-            implements java.io.Serializable {
+    /**
+     * What {@link #load} found: the partition's rows, where it lives (executor, its host and process
+     * id, and device), and what building it cost.
+     */
+    record Loaded(int partition, String executor, String host, long pid, String device, int rows, double buildSeconds,
+                  boolean cached) implements java.io.Serializable {
     }
 
-    /** Builds (or finds) partition {@code index}'s block; the driver calls it once per partition up front. */
+    /**
+     * Builds (or finds) partition {@code index}'s block: the driver calls it once per partition up
+     * front, and again at the end to learn where the blocks are then.
+     */
     static Loaded load(BlockSpec spec, int index, Iterator<Row> rows) {
         long t0 = System.nanoTime();
         String key = spec.datasetId() + "/" + index;
         boolean cached = BLOCKS.containsKey(key);
         Block b = block(spec, index, rows);
-        return new Loaded(index, executorId(), b == null ? "-" : b.rt.device().name(), b == null ? 0 : b.rows,
-                (System.nanoTime() - t0) * 1e-9, cached);
+        return new Loaded(index, executorId(), host(), ProcessHandle.current().pid(), b == null ? "-" : b.rt.device().name(),
+                b == null ? 0 : b.rows, (System.nanoTime() - t0) * 1e-9, cached);
+    }
+
+    /** This executor's host, as Spark's block manager knows it (else the machine's name). */
+    private static String host() {
+        SparkEnv env = SparkEnv.get();
+        if (env != null && env.blockManager() != null && env.blockManager().blockManagerId() != null) {
+            return env.blockManager().blockManagerId().host();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     /** Partition {@code index}'s share of one evaluation: the header, then its values times its rows. */
@@ -96,6 +118,7 @@ final class Partitions {
             drop(spec.datasetId() + "/" + index); // as if the executor had been lost with its cache
             throw new IllegalStateException("descent: injected failure of partition " + index + ", attempt 0");
         }
+        boolean built = !BLOCKS.containsKey(spec.datasetId() + "/" + index);
         Block b = block(spec, index, rows);
         int p = b == null ? req.w().length : b.p;
         double[] out = new double[HEADER + req.values(p)];
@@ -109,6 +132,7 @@ final class Partitions {
             for (int i = 0; i < values.length; i++) out[HEADER + i] = values[i] * b.rows;
         }
         out[2] = System.nanoTime() - t0;
+        out[3] = built && b != null ? 1 : 0;
         return out;
     }
 

@@ -44,6 +44,12 @@ final class SparkObjective extends Objective implements Streamed, Described {
     private final int depth;
     private long rounds;
     private double clusterSeconds;
+    /** Rounds and cluster seconds when the timed run started and ended (-1: not yet). */
+    private long roundsAtStart = -1, roundsAtEnd = -1;
+    private double clusterAtStart, clusterAtEnd;
+    private long rebuilt;
+    private long lostSeen;
+    private final Faults faults = new Faults();
 
     /**
      * @param model     the model over a few rows on the driver's device: names, shape and starting point
@@ -65,7 +71,32 @@ final class SparkObjective extends Objective implements Streamed, Described {
         this.loaded = rows.mapPartitionsWithIndex((Integer i, Iterator<Row> it) -> List.of(Partitions.load(s, i, it)).iterator(), true)
                 .collect();
         this.total = loaded.stream().mapToLong(Partitions.Loaded::rows).sum();
+        jsc.sc().addSparkListener(faults);
     }
+
+    /** Executors that joined or left while this objective lived (Spark's listener bus thread writes). */
+    static final class Faults extends org.apache.spark.scheduler.SparkListener {
+        final java.util.concurrent.atomic.AtomicLong lost = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong added = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.List<String> reasons = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved e) {
+            lost.incrementAndGet();
+            reasons.add("executor " + e.executorId() + ": " + e.reason());
+        }
+
+        @Override
+        public void onExecutorAdded(org.apache.spark.scheduler.SparkListenerExecutorAdded e) {
+            added.incrementAndGet();
+        }
+    }
+
+    /** A round trip during which executors were lost or blocks rebuilt: what recovering cost. */
+    private record Recovery(long round, long lost, long rebuilt, double seconds) {
+    }
+
+    private final List<Recovery> recoveries = new ArrayList<>();
 
     /** Where the partitions went: one entry per partition. */
     List<Partitions.Loaded> partitions() {
@@ -84,8 +115,8 @@ final class SparkObjective extends Objective implements Streamed, Described {
 
     @Override
     public String name() {
-        return model().name().replaceFirst("\\d+ rows", total + " rows") + ", on Spark (" + loaded.size() + " partitions, "
-                + executors().size() + " executor" + (executors().size() == 1 ? "" : "s") + ")";
+        // the executors are not named here: they can change during a run (see "executors" in the JSON)
+        return model().name().replaceFirst("\\d+ rows", total + " rows") + ", on Spark (" + loaded.size() + " partitions)";
     }
 
     @Override
@@ -108,27 +139,81 @@ final class SparkObjective extends Objective implements Streamed, Described {
         return model.initialParameters(random);
     }
 
-    private List<String> executors() {
-        return loaded.stream().map(Partitions.Loaded::executor).distinct().sorted().toList();
+    @Override
+    public boolean remote() {
+        return true;
     }
 
+    @Override
+    public void runStarted() {
+        roundsAtStart = rounds;
+        clusterAtStart = clusterSeconds;
+    }
+
+    @Override
+    public void runEnded() {
+        roundsAtEnd = rounds;
+        clusterAtEnd = clusterSeconds;
+    }
+
+    /**
+     * Where the blocks are now (one more job, not counted as a round: after a lost executor the
+     * replacements hold them), by executor with its host and process id; the timed run's rounds and
+     * cluster seconds; executors lost and blocks rebuilt.
+     */
     @Override
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("partitions", loaded.size());
+        List<Partitions.Loaded> now = placement();
         List<Object> ex = new ArrayList<>();
-        for (String id : executors()) {
+        for (String id : now.stream().map(Partitions.Loaded::executor).distinct().sorted().toList()) {
+            List<Partitions.Loaded> mine = now.stream().filter(l -> l.executor().equals(id)).toList();
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("id", id);
-            e.put("devices", loaded.stream().filter(l -> l.executor().equals(id)).map(Partitions.Loaded::device).distinct().toList());
-            e.put("partitions", loaded.stream().filter(l -> l.executor().equals(id)).count());
-            e.put("rows", loaded.stream().filter(l -> l.executor().equals(id)).mapToLong(Partitions.Loaded::rows).sum());
+            e.put("host", mine.get(0).host());
+            e.put("pid", mine.get(0).pid());
+            e.put("devices", mine.stream().map(Partitions.Loaded::device).distinct().toList());
+            e.put("partitions", mine.size());
+            e.put("rows", mine.stream().mapToLong(Partitions.Loaded::rows).sum());
             ex.add(e);
         }
         m.put("executors", ex);
-        m.put("cluster_rounds", rounds);
-        m.put("cluster_s", clusterSeconds);
+        boolean timed = roundsAtStart >= 0 && roundsAtEnd >= 0;
+        m.put("cluster_rounds", timed ? roundsAtEnd - roundsAtStart : rounds);
+        m.put("cluster_s", timed ? clusterAtEnd - clusterAtStart : clusterSeconds);
+        m.put("cluster_rounds_all", rounds);
+        m.put("executors_lost", faults.lost.get());
+        m.put("blocks_rebuilt", rebuilt);
+        List<Object> rec = new ArrayList<>();
+        for (Recovery r : recoveries) {
+            rec.add(Map.of("round", r.round(), "executors_lost", r.lost(), "blocks_rebuilt", r.rebuilt(), "round_s", r.seconds()));
+        }
+        m.put("recoveries", rec);
         return m;
+    }
+
+    @Override
+    public List<String> notes() {
+        List<String> out = new ArrayList<>();
+        for (Recovery r : recoveries) {
+            out.add(String.format(java.util.Locale.ROOT, "round %d: %d executor%s lost, %d block%s rebuilt on the executors left;"
+                            + " that round took %.2f s (the result is unchanged: blocks are rebuilt from the partition's rows)",
+                    r.round(), r.lost(), r.lost() == 1 ? "" : "s", r.rebuilt(), r.rebuilt() == 1 ? "" : "s", r.seconds()));
+        }
+        if (!faults.reasons.isEmpty()) out.add("lost: " + String.join("; ", faults.reasons));
+        return out;
+    }
+
+    /** Where each partition's block is now (built where a partition lost its block). */
+    private List<Partitions.Loaded> placement() {
+        BlockSpec s = spec;
+        try {
+            return rows.mapPartitionsWithIndex((Integer i, Iterator<Row> it) -> List.of(Partitions.load(s, i, it)).iterator(), true)
+                    .collect();
+        } catch (RuntimeException stopped) {
+            return loaded; // the session is gone: the last placement known
+        }
     }
 
     /** One evaluation over all partitions: the summed values, each the row-weighted mean. */
@@ -146,6 +231,13 @@ final class SparkObjective extends Objective implements Streamed, Described {
         long wall = System.nanoTime() - t0;
         rounds++;
         if (sum.length == 0 || sum[0] <= 0) throw new IllegalStateException("no partition holds a row");
+        long lostNow = faults.lost.get();
+        long builtNow = (long) sum[3];
+        rebuilt += builtNow;
+        if (lostNow > lostSeen || builtNow > 0) {
+            recoveries.add(new Recovery(rounds, lostNow - lostSeen, builtNow, wall * 1e-9));
+            lostSeen = lostNow;
+        }
         long task = (long) sum[2];
         timer.moveWall(Phase.CLUSTER, phase, task);
         timer.addDevice(phase, (long) sum[1]);
@@ -204,6 +296,7 @@ final class SparkObjective extends Objective implements Streamed, Described {
             // the session is gone: its executors, and their devices' memory, with it
         }
         Partitions.dropAll(id); // local mode: the driver is the executor
+        jsc.sc().removeSparkListener(faults);
         model.close();
         if (modelData != null) modelData.close();
     }

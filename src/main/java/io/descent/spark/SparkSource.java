@@ -27,7 +27,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -46,6 +48,7 @@ public final class SparkSource implements Experiment.External {
     private final Options options;
     private final org.apache.spark.sql.Dataset<Row> given;
     private Loaded loaded;
+    private Map<String, String> added = Map.of();
 
     private SparkSource(Options options, org.apache.spark.sql.Dataset<Row> given) {
         this.options = options;
@@ -95,11 +98,10 @@ public final class SparkSource implements Experiment.External {
             cols.add(functions.col(quote(target)).cast(DataTypes.DoubleType));
             org.apache.spark.sql.Dataset<Row> projected = df.select(cols.toArray(new Column[0]));
             int parts = options.partitions() > 0 ? options.partitions() : projected.rdd().getNumPartitions();
-            if (options.partitions() > 0) projected = projected.repartition(parts);
-            projected = projected.persist(StorageLevel.MEMORY_AND_DISK());
-            JavaRDD<Row> rows = projected.javaRDD();
-            org.apache.spark.sql.Dataset<Row> cached = projected;
-            owned.add(0, () -> cached.unpersist(false));
+            if (options.partitions() > 0 && projected.rdd().getNumPartitions() != parts) projected = projected.repartition(parts);
+            JavaRDD<Row> rows = Placement.place(JavaSparkContext.fromSparkContext(spark.sparkContext()), projected.javaRDD(),
+                    ClusterSettings.separateExecutors(spark.sparkContext().master()));
+            owned.add(0, () -> rows.unpersist(false));
             BlockSpec spec = BlockSpec.of(UUID.randomUUID().toString(), e, precision, features, target, stats.mean, stats.scale);
             DeviceDataset.Info info = new DeviceDataset.Info(where, features, target, stats.mean, stats.scale);
             // the model over a few rows on the driver: its names, shape and starting point
@@ -130,8 +132,10 @@ public final class SparkSource implements Experiment.External {
                             + " (%s), uploaded in %.2f s", spark.version(), spark.sparkContext().master(), stats.rows, where, parts,
                     String.join("; ", devices), upload));
             if (e.standardize) notes.add("standardised by the driver's statistics over all rows (population std)");
+            if (!added.isEmpty()) notes.add(ClusterSettings.note(added));
             return Setup.external(e, obj, notes, owned);
         } catch (RuntimeException ex) {
+            boolean stopped = spark.sparkContext().isStopped();
             for (AutoCloseable c : owned) {
                 try {
                     c.close();
@@ -139,6 +143,7 @@ public final class SparkSource implements Experiment.External {
                     // the first failure is the one to report
                 }
             }
+            if (stopped && !(ex instanceof DescentException)) throw Failures.stopped();
             throw Failures.unwrap(ex);
         }
     }
@@ -152,15 +157,21 @@ public final class SparkSource implements Experiment.External {
         SparkSession.Builder b = SparkSession.builder().appName("descent");
         if (options.master() != null) b = b.master(options.master());
         b = b.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false");
+        Map<String, String> user = new LinkedHashMap<>();
+        for (String kv : options.conf()) {
+            int eq = kv.indexOf('=');
+            if (eq < 1) throw new UsageException("--conf " + kv + ": expected KEY=VALUE, e.g. spark.executor.memory=4g");
+            user.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
         if (options.master() != null && options.master().startsWith("local")) {
             // one machine: bind to loopback, so a host name that does not resolve cannot stop it
             b = b.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
         }
-        for (String kv : options.conf()) {
-            int eq = kv.indexOf('=');
-            if (eq < 1) throw new UsageException("--conf " + kv + ": expected KEY=VALUE, e.g. spark.executor.memory=4g");
-            b = b.config(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-        }
+        String master = options.master() != null ? options.master() : System.getProperty("spark.master");
+        added = ClusterSettings.defaults(master, user, System.getProperty("SPARK_SUBMIT") != null,
+                ClusterSettings.ownCode(), System.getProperty("java.class.path"), Path.of(System.getProperty("java.home")));
+        for (Map.Entry<String, String> kv : added.entrySet()) b = b.config(kv.getKey(), kv.getValue());
+        for (Map.Entry<String, String> kv : user.entrySet()) b = b.config(kv.getKey(), kv.getValue());
         try {
             SparkSession s = b.getOrCreate();
             s.sparkContext().setLogLevel("WARN");
@@ -185,6 +196,7 @@ public final class SparkSource implements Experiment.External {
         try {
             return r.load(input);
         } catch (RuntimeException ex) {
+            if (spark.sparkContext().isStopped()) throw Failures.stopped();
             throw new UsageException("Spark could not read '" + input + "' as " + fmt + ": " + firstLine(ex.getMessage())
                     + " (say which format with --format csv|parquet|json|orc)");
         }
@@ -196,23 +208,31 @@ public final class SparkSource implements Experiment.External {
         return n.endsWith(".csv") || n.endsWith(".csv.gz") ? "csv" : "parquet";
     }
 
-    /** The experiment's generated rows as a Spark data set on the driver (for trying things in local mode). */
-    private static org.apache.spark.sql.Dataset<Row> generated(SparkSession spark, Experiment e) {
-        Dataset d = e.dataset();
-        if (d == null) throw new UsageException("descent on Spark needs data: --input FILE, --csv FILE or a generated scenario");
-        List<StructField> fields = new ArrayList<>();
-        for (String c : d.columns()) fields.add(DataTypes.createStructField(c, DataTypes.DoubleType, false));
-        fields.add(DataTypes.createStructField(d.target(), DataTypes.DoubleType, false));
-        List<Row> rows = new ArrayList<>(d.rows());
-        int k = d.cols();
-        for (int i = 0; i < d.rows(); i++) {
-            Object[] v = new Object[k + 1];
-            for (int j = 0; j < k; j++) v[j] = d.x(i, j);
-            v[k] = d.y()[i];
-            rows.add(RowFactory.create(v));
+    /**
+     * The experiment's generated rows as a Spark data set made on the executors ({@link
+     * GeneratedRows}): the driver generates one row, for the columns and the true weights.
+     */
+    private org.apache.spark.sql.Dataset<Row> generated(SparkSession spark, Experiment e) {
+        int rows = e.rows;
+        Dataset one;
+        try {
+            e.rows = 1;
+            one = e.dataset();
+        } finally {
+            e.rows = rows;
         }
-        if (e.target == null) e.target = d.target();
-        return spark.createDataFrame(rows, DataTypes.createStructType(fields));
+        if (one == null) throw new UsageException("descent on Spark needs data: --input FILE, --csv FILE or a generated scenario");
+        List<StructField> fields = new ArrayList<>();
+        for (String c : one.columns()) fields.add(DataTypes.createStructField(c, DataTypes.DoubleType, false));
+        fields.add(DataTypes.createStructField(one.target(), DataTypes.DoubleType, false));
+        if (e.target == null) e.target = one.target();
+        int parts = options.partitions() > 0 ? options.partitions() : spark.sparkContext().defaultParallelism();
+        GeneratedRows g = GeneratedRows.of(e);
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < parts; i++) ids.add(i);
+        JavaRDD<Row> made = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(ids, parts)
+                .mapPartitionsWithIndex((Integer i, java.util.Iterator<Integer> it) -> g.slice(i, parts).iterator(), true);
+        return spark.createDataFrame(made, DataTypes.createStructType(fields));
     }
 
     private List<String> features(org.apache.spark.sql.Dataset<Row> df, String target, String where) {
@@ -342,7 +362,30 @@ public final class SparkSource implements Experiment.External {
             String m = ex.getMessage() == null ? "" : ex.getMessage();
             int at = m.indexOf("io.descent.UsageException: ");
             if (at >= 0) return new UsageException(firstLine(m.substring(at + "io.descent.UsageException: ".length())));
+            if (missingClasses(m)) {
+                return new UsageException("the executors cannot load descent's classes (" + firstLine(m).replaceAll(".*?(cannot assign|"
+                        + "ClassNotFoundException|NoClassDefFoundError)", "$1") + "): descent.jar is not on their class path."
+                        + " Give it to them: --conf spark.jars=/path/to/descent.jar (descent sets this itself unless"
+                        + " spark.jars or spark.executor.extraClassPath is given, or spark-submit runs the job: then pass"
+                        + " --jars descent.jar)");
+            }
             return ex;
+        }
+
+        /** Task failures that mean the executors lack descent's classes. */
+        static boolean missingClasses(String message) {
+            return message.contains("SerializedLambda") || message.matches("(?s).*(ClassNotFoundException|NoClassDefFoundError)"
+                    + "[: ]+io[./]descent.*");
+        }
+
+        /** The application was stopped under descent: by the cluster manager, most often because executors never started. */
+        static UsageException stopped() {
+            return new UsageException("Spark stopped the application before descent could use it: the cluster manager ended it,"
+                    + " most often because its executors could not start (its reason, such as 'Master removed our application:"
+                    + " FAILED', is in Spark's log above). Likely causes: workers without a Spark home (SPARK_HOME) or without"
+                    + " Java; executors that cannot reach the driver (set --conf spark.driver.host=ADDRESS the workers reach, and"
+                    + " spark.driver.bindAddress); spark.executor.memory or spark.executor.cores larger than a worker offers."
+                    + " The workers' logs (work/app-*/*/stderr under their Spark home) name the cause");
         }
     }
 }

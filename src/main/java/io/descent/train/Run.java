@@ -134,10 +134,10 @@ public final class Run {
      * timed run meets the same condition and reports it.
      */
     static double rehearse(Setup setup, double[] init, Trainer.Options options, Rehearsal rehearsal) {
-        if (rehearsal == null || rehearsal.steps() == 0 || options.steps() == 0) {
+        Objective f = setup.objective();
+        if (rehearsal == null || rehearsal.steps() == 0 || options.steps() == 0 || f.remote()) {
             return 0;
         }
-        Objective f = setup.objective();
         ClRuntime rt = f.runtime();
         rt.finish();
         long t0 = System.nanoTime();
@@ -191,6 +191,7 @@ public final class Run {
             PhaseTotals before = rt.timer().totals();
             PhaseTotals initBuilds = before.minus(beforeInit);
             int shapes0 = rt.launchShapes();
+            if (f instanceof io.descent.objective.Described d) d.runStarted();
             long t0 = System.nanoTime();
             History history;
             Trainer.Stop stop;
@@ -212,6 +213,7 @@ public final class Run {
             double builds = (rt.buildNanos() - builds0) * 1e-9;
             double wall = (System.nanoTime() - t0) * 1e-9 - builds;
             List<String> late = rt.launchShapesSince(shapes0); // before the final loss below, which is not timed
+            if (f instanceof io.descent.objective.Described d) d.runEnded();
             PhaseTotals phases = rt.timer().totals().minus(before).plusBuilds(initBuilds);
             long grads = f.count(Objective.Count.GRADIENT) - g0, losses = f.count(Objective.Count.LOSS) - l0;
             long hess = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR) - h0;
