@@ -26,7 +26,8 @@ import java.util.Map;
  *       warning says so (at a minimum to working precision, or where the loss is not smooth).</li>
  * </ul>
  * The run stops, reason "converged", when the decrement g.d / 2 of an accepted step is below the
- * loss's rounding, or after a full undamped step on a quadratic (see {@link SecondOrder}).
+ * loss's rounding, or after a full undamped step on a quadratic once the step left is within its
+ * rounding level, after rounds of iterative refinement if needed (see {@link SecondOrder}).
  * So the loss never rises from one step to the next, which is what makes seed 002's x cos(cx) go
  * downhill where pure Newton climbs to a maximum. The first time a Hessian is not positive
  * definite (a singular one from a duplicate feature column included) a warning names the pivot
@@ -120,6 +121,10 @@ public final class DampedNewton extends SecondOrder {
 
     @Override
     public void step(Problem problem) {
+        if (refining()) {
+            refineRound(problem);
+            return;
+        }
         long t = problem.step();
         int slot0 = gradientAndHessian(problem);
         double eta = learningRate(t);

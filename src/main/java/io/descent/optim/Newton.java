@@ -30,8 +30,11 @@ import java.util.Map;
  * on, and a warning says so.
  *
  * <p><b>Convergence</b> (both forms): the run stops, reason "converged", when the Newton decrement's
- * half g.d / 2 is below the rounding of the loss (4 u |f|), or after a full step (eta = 1) with a
- * positive definite H on a quadratic objective (least squares), which one step minimises exactly.
+ * half g.d / 2 is below the rounding of the loss (4 u |f|), or, after a full step (eta = 1) with a
+ * positive definite H on a quadratic objective (least squares), when the step left at the new point,
+ * H^-1 g with the data's gradient, is within the rounding level that the condition estimate allows;
+ * otherwise the next steps are rounds of iterative refinement, each kept only if it shrinks that
+ * step ({@link SecondOrder} defines the rule).
  *
  * <p>One step: loss and gradient, Hessian, factorisation and solve (+ refinement and condition
  * estimate, see {@link SecondOrder}), update or search; host reads: the factorisation's status and
@@ -105,6 +108,10 @@ public final class Newton extends SecondOrder {
 
     @Override
     public void step(Problem problem) {
+        if (refining()) {
+            refineRound(problem);
+            return;
+        }
         if (fallback != null) {
             fallback.step(problem);
             if (fallback.converged() != null) converge(fallback.converged());

@@ -29,6 +29,42 @@ import java.util.Map;
  * When the estimate kappa times the unit roundoff u of the working precision reaches {@link
  * #UNRELIABLE}, the step is computed but a warning says how few digits of it to trust.
  *
+ * <p><b>Convergence on a quadratic is measured</b> ({@link #checkQuadratic}). A full Newton step
+ * (eta = 1, lambda = 0, positive definite factor) minimises a quadratic exactly only in exact
+ * arithmetic: the computed step carries the errors of forming H and of the solve, which the
+ * condition number kappa of H amplifies up to about kappa u relative. So after such a step the
+ * method evaluates the gradient g at the new point w from the data (least squares: (2/n) X'(Xw - y)
+ * + 2 alpha w, summed in float64 where the device has it), solves c = H^-1 g with the step's factor
+ * (H is constant on a quadratic: no new Hessian), and reads ||c||, ||w|| and f(w) in one host read.
+ * c is the step that is left, the distance to the minimum as the data's gradient shows it: the
+ * gradient in the metric of H^-1. (Its 2-norm would not do: it is dominated by H's large eigenvalues
+ * and is at its rounding level after any step, while the error lies along the small ones. On NIST
+ * Wampler2, ||g|| rose in the round that gained 3 digits.) The run stops, reason "converged", when
+ * <pre>
+ *   ||c|| &lt;= rho = u (p + sqrt(kappa)) (||w|| + sqrt(2 |f| / ||H||)),
+ * </pre>
+ * the rounding level of c: evaluating the gradient perturbs the residual r = Xw - y by about u (||X||
+ * ||w|| + ||y||), which H^-1 (2/n) X' maps to at most kappa(X) = sqrt(kappa) times that over ||X||,
+ * with ||y|| / ||X|| &lt;= ||w|| + ||r|| / ||X|| and ||r|| / ||X|| = sqrt(2 f / ||H||) for f = ||r||^2 / n;
+ * p u ||w|| is the rounding of w itself and of the solve's p-term sums, which no step resolves. Here
+ * u is the working precision's unit roundoff, p the number of parameters, kappa {@link
+ * Cholesky.Info#conditionEstimate()} and ||H|| the larger of the power-method norm and max |H_jj|
+ * (both at most ||H||_2). With kappa near 1 (the scenario linear-1m), rho is about p u ||w|| and the
+ * one step meets it: one step, one extra gradient.
+ *
+ * <p>Otherwise the next steps are rounds of iterative refinement with the data's gradient as the
+ * residual: w &lt;- w - c, then the same measurement at the new point (one gradient and two
+ * triangular solves with the same factor; no Hessian). A round whose ||c|| did not shrink is undone
+ * (the parameters go back to the point before it) and the run stops; it also stops when ||c|| is
+ * within rho, when ||c|| shrank by less than half (converging too slowly to pay), or after {@link
+ * #MAX_ROUNDS} rounds. Refinement converges while kappa u is well below 1 (Higham, Accuracy and
+ * Stability of Numerical Algorithms, 2nd ed., ch. 12), to about sqrt(kappa) u relative, the accuracy
+ * of a QR least-squares solver, where one step of the normal equations has about kappa u: NIST
+ * Wampler1 went from 6.7 to 9.9 correct digits (benchmarks/RESULTS.md). Where kappa u is near or above
+ * 1 (NIST Filip) the formed H has no correct digit and neither the step nor refinement can recover
+ * them in the working precision. A checkpoint holds no refinement state (the factor is not saved): a
+ * run resumed between rounds takes a full Newton step instead, which measures again.
+ *
  * <p>Size limit: the Hessian and its factor are two p x p matrices; each may take at most a quarter
  * of the device's global memory and no more than its largest buffer ({@link #maxParameters}). Above
  * that {@link #init} fails with a message that names the limit. On the PoCL CPU device of the
@@ -45,6 +81,8 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
     public static final double UNRELIABLE = 1e-3;
     /** Default condition-estimate iterations. */
     public static final int DEFAULT_CONDEST = 5;
+    /** Most rounds of iterative refinement after a full step on a quadratic. */
+    public static final int MAX_ROUNDS = 5;
 
     private final boolean refine;
     private final int condest;
@@ -58,6 +96,17 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
     private Cholesky.Info lastInfo;
     private io.descent.linalg.Reduction reduction;
     private DeviceArray scalars;
+    /** Parameters before the last refinement round, to undo it. */
+    private DeviceArray previous;
+    /** A refinement round is due: {@link #correction} holds c = H^-1 g at the parameters. */
+    private boolean refining;
+    private int rounds;
+    /** ||c|| of the pending correction. */
+    private double pendingNorm;
+    /** Loss-ring slot of f at the parameters (written by the last measurement). */
+    private int measuredSlot;
+    /** The factorisation the rounds solve with. */
+    private Cholesky.Info refineInfo;
 
     protected SecondOrder(double learningRate, boolean refine, int condest) {
         super(learningRate);
@@ -107,7 +156,10 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
         names = problem.objective().model() instanceof LinearModel lm ? lm.parameterNames() : null;
         problem.program("newton.cl"); // built here, not in the first step's timing
         reduction = new io.descent.linalg.Reduction(rt, precision);
-        scalars = rt.allocate(precision, 2);
+        scalars = rt.allocate(precision, 3);
+        previous = rt.allocate(precision, p);
+        refining = false;
+        rounds = 0;
         clearConvergence();
         if (refine && !chol.refinesInFp64()) {
             log.add("refine", 0, name() + ": refine=true, but '" + rt.device().name() + "' has no float64: the "
@@ -138,9 +190,13 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
 
     /** out = w - eta * direction unless the factorisation failed (then out = w), under {@code update}. */
     protected void update(Problem problem, double eta, DeviceArray out) {
+        update(problem, eta, direction, out);
+    }
+
+    private void update(Problem problem, double eta, DeviceArray d, DeviceArray out) {
         try (PhaseTimer.Scope s = problem.runtime().timer().wall(Phase.UPDATE)) {
             problem.program("newton.cl").kernel("newton_step")
-                    .args(problem.size(), problem.params(), direction, eta, chol.infoArray(), out)
+                    .args(problem.size(), problem.params(), d, eta, chol.infoArray(), out)
                     .launch(Phase.UPDATE, problem.size(), 0);
         }
     }
@@ -166,13 +222,99 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
         return false;
     }
 
-    /** Marks the run converged after a full Newton step (eta = 1, positive definite H) on a quadratic. */
+    /**
+     * After a full Newton step (eta = 1, lambda = 0, positive definite H) on a quadratic: measures the
+     * correction c = H^-1 g at the new point and marks the run converged when ||c|| is within its
+     * rounding level, else makes the next step a round of refinement (see the class comment).
+     * Returns whether the step was such a step (the decrement test then does not apply).
+     */
     protected boolean checkQuadratic(Problem problem, double eta, double lambda, Cholesky.Info info) {
-        if (problem.objective().isQuadratic() && eta == 1 && lambda == 0 && info.ok() && info.negativePivots() == 0) {
-            converge("a full Newton step minimises a quadratic exactly: the gradient is now at rounding level");
-            return true;
+        if (!(problem.objective().isQuadratic() && eta == 1 && lambda == 0 && info.ok() && info.negativePivots() == 0)) {
+            return false;
         }
-        return false;
+        refineInfo = info;
+        rounds = 0;
+        double[] m = measure(problem);
+        double rho = roundingLevel(problem, m);
+        if (m[0] <= rho) {
+            converge(String.format(Locale.ROOT, "a full Newton step on a quadratic: the step left at the new point, "
+                    + "||H^-1 g|| = %.3g, is within its rounding level %.3g (condition estimate %.3g)", m[0], rho,
+                    info.conditionEstimate()));
+        } else if (Double.isFinite(m[0])) {
+            refining = true;
+            pendingNorm = m[0];
+        }
+        return true;
+    }
+
+    /** Whether the next step is a round of refinement (a full step on a quadratic left more than rounding). */
+    protected boolean refining() {
+        return refining;
+    }
+
+    /** The pending correction c while {@link #refining()} (for tests that change it), else null. */
+    DeviceArray pendingCorrection() {
+        return refining ? correction : null;
+    }
+
+    /**
+     * One round of iterative refinement: w &lt;- w - c with the pending correction c, then the
+     * measurement at the new point; undone when ||c|| did not shrink. Records the loss at the
+     * round's start (copied from the last measurement, so the history has one loss per step).
+     */
+    protected void refineRound(Problem problem) {
+        int slot = problem.reserveSlot();
+        problem.losses().copyRange(problem.losses(), measuredSlot, slot, 1, Phase.UPDATE);
+        previous.copyFrom(problem.params(), Phase.UPDATE);
+        update(problem, 1, correction, problem.params());
+        rounds++;
+        double[] m = measure(problem);
+        double before = pendingNorm;
+        refining = false;
+        if (!(m[0] < before)) {
+            problem.params().copyFrom(previous, Phase.UPDATE);
+            converge(String.format(Locale.ROOT, "refinement round %d on a quadratic did not shrink the step left "
+                    + "(||H^-1 g|| %.3g, before it %.3g): undone, the point before it kept", rounds, m[0], before));
+            return;
+        }
+        double rho = roundingLevel(problem, m);
+        String after = String.format(Locale.ROOT, "after %d round%s of refinement on a quadratic, ||H^-1 g|| = %.3g",
+                rounds, rounds == 1 ? "" : "s", m[0]);
+        if (m[0] <= rho) {
+            converge(String.format(Locale.ROOT, "%s is within its rounding level %.3g (condition estimate %.3g)", after,
+                    rho, refineInfo.conditionEstimate()));
+        } else if (m[0] > before / 2) {
+            converge(String.format(Locale.ROOT, "%s shrank by less than half (from %.3g): refinement converges too "
+                    + "slowly to pay (condition estimate %.3g)", after, before, refineInfo.conditionEstimate()));
+        } else if (rounds >= MAX_ROUNDS) {
+            converge(String.format(Locale.ROOT, "%s, above its rounding level %.3g: at most %d rounds", after, rho,
+                    MAX_ROUNDS));
+        } else {
+            refining = true;
+            pendingNorm = m[0];
+        }
+    }
+
+    /**
+     * Loss and gradient at the parameters, c = H^-1 g with the current factor into {@link #correction},
+     * then {||c||, ||w||, f} in one host read.
+     */
+    private double[] measure(Problem problem) {
+        measuredSlot = problem.gradient();
+        chol.solve(problem.grad(), correction);
+        reduction.dot(correction, correction, scalars, 0, Phase.UPDATE);
+        reduction.dot(problem.params(), problem.params(), scalars, 1, Phase.UPDATE);
+        scalars.copyRange(problem.losses(), measuredSlot, 2, 1, Phase.UPDATE);
+        double[] v = scalars.read(0, 3);
+        return new double[]{Math.sqrt(v[0]), Math.sqrt(v[1]), v[2]};
+    }
+
+    /** rho = u (p + sqrt(kappa)) (||w|| + sqrt(2 |f| / ||H||)) of the class comment, from {||c||, ||w||, f}. */
+    private double roundingLevel(Problem problem, double[] m) {
+        double u = problem.precision().unitRoundoff();
+        double normH = Math.max(refineInfo.norm(), refineInfo.maxDiagonal());
+        double spread = normH > 0 && Double.isFinite(m[2]) ? Math.sqrt(2 * Math.abs(m[2]) / normH) : 0;
+        return u * (problem.size() + Math.sqrt(refineInfo.conditionEstimate())) * (m[1] + spread);
     }
 
     /** Reads the factorisation's info (one host read) and keeps it as {@link #lastInfo()}. */
@@ -216,13 +358,14 @@ public abstract class SecondOrder extends Optimizer implements Warnings {
 
     private void release() {
         if (chol != null) chol.close();
-        for (DeviceArray a : new DeviceArray[]{hessian, direction, residual, correction, scalars}) {
+        for (DeviceArray a : new DeviceArray[]{hessian, direction, residual, correction, scalars, previous}) {
             if (a != null) a.close();
         }
         if (reduction != null) reduction.close();
         reduction = null;
         chol = null;
-        hessian = direction = residual = correction = scalars = null;
+        hessian = direction = residual = correction = scalars = previous = null;
+        refining = false;
     }
 
     @Override
