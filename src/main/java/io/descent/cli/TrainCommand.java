@@ -282,14 +282,6 @@ class TrainCommand implements Callable<Integer> {
     }
 
     static void writeFile(Path file, String text) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-            Files.writeString(tmp, text);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
-        }
+        io.descent.report.AtomicFile.write(file, text);
     }
 }
