@@ -56,6 +56,12 @@ final class ConvertCommand implements Callable<Integer> {
             default -> throw new io.descent.UsageException("--order " + order + ": use C (row-major) or F (column-major)");
         };
         OutputPaths.directory("--out", out);
+        try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
+            return convert(doubles, fortran, stdout);
+        }
+    }
+
+    private Integer convert(boolean doubles, boolean fortran, PrintWriter stdout) {
         CsvReader.Options o = CsvReader.Options.DEFAULTS;
         if (target != null) o = o.withTarget(target);
         NpyWriter[] w = new NpyWriter[2];

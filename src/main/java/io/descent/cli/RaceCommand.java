@@ -98,9 +98,15 @@ final class RaceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputPaths.directory("--out", out);
+        try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
+            return race();
+        }
+    }
+
+    private Integer race() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        OutputPaths.directory("--out", out);
         if (repeats < 1 || repeats > 1000) throw new UsageException("--repeats = " + repeats + " must be between 1 and 1000");
         if (steps < 0) throw new UsageException("--steps = " + steps + " must be >= 0");
         if (!(trialBudget >= 0) || !(budget >= 0)) throw new UsageException("--budget and --trial-budget must be >= 0 seconds");

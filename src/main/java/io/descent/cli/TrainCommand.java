@@ -79,6 +79,9 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint; --steps counts the total.")
     Path resume;
 
+    @Option(names = "--overwrite", description = "Replace an existing --checkpoint file that is not being resumed.")
+    boolean overwrite;
+
     @Option(names = "--save-params", paramLabel = "FILE", description = "Write the trained parameters (JSON) for --init.")
     Path saveParams;
 
@@ -107,6 +110,13 @@ class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        TrainOutputs.check(checkpoint, checkpointEvery, resume, saveParams, out, overwrite);
+        try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
+            return train();
+        }
+    }
+
+    private Integer train() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         OutputPaths.file("--save-params", saveParams);

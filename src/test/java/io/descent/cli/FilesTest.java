@@ -57,4 +57,58 @@ class FilesTest {
         assertEquals(0, MainTest.run("convert", f.toString(), "--out", dir.resolve("o").toString()).code(),
                 "float64 holds it");
     }
+
+    static final String[] TRAIN = {"train", "--scenario", "line-100", "--optimizer", "gd:lr=0.01", "--steps", "6", "--no-progress"};
+
+    @Test
+    void anOutputThatWouldReplaceAnotherIsRefused() throws IOException {
+        Path same = dir.resolve("same.json");
+        MainTest.Result r = MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint", same.toString(), "--save-params", same.toString()));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("same file"), r.err());
+        Path o = dir.resolve("o");
+        r = MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint", o.resolve("history.csv").toString(), "--out", o.toString()));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("history.csv"), r.err());
+        r = MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint-every", "5"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--checkpoint-every 5 needs --checkpoint"), r.err());
+    }
+
+    @Test
+    void anExistingCheckpointIsReplacedOnlyWhenResumedOrWithOverwrite() throws IOException {
+        Path ck = dir.resolve("ck.json");
+        assertEquals(0, MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint", ck.toString())).code());
+        String first = Files.readString(ck);
+        MainTest.Result r = MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint", ck.toString()));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("step 6") && r.err().contains("--resume") && r.err().contains("--overwrite"), r.err());
+        assertEquals(first, Files.readString(ck), "untouched");
+        String[] more = {"train", "--scenario", "line-100", "--optimizer", "gd:lr=0.01", "--steps", "9", "--no-progress"};
+        assertEquals(0, MainTest.run(CommandsTest.concat(more, "--checkpoint", ck.toString(), "--resume", ck.toString())).code());
+        assertTrue(Files.readString(ck).contains("\"step\": 9"), Files.readString(ck));
+        assertEquals(0, MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint", ck.toString(), "--overwrite")).code());
+        assertTrue(Files.readString(ck).contains("\"step\": 6"));
+    }
+
+    @Test
+    void aFolderInUseIsRefusedNamingItsHolderAndAStaleLockIsTakenOver() throws IOException {
+        Path o = dir.resolve("o");
+        java.io.StringWriter notes = new java.io.StringWriter();
+        try (OutputLock held = OutputLock.acquire("--out", o, "descent train", new java.io.PrintWriter(notes))) {
+            String holder = Files.readString(o.resolve(OutputLock.NAME));
+            assertTrue(holder.contains("pid " + ProcessHandle.current().pid()) && holder.contains("started"), holder);
+            MainTest.Result r = MainTest.run(CommandsTest.concat(TRAIN, "--out", o.toString()));
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("in use") && r.err().contains("pid " + ProcessHandle.current().pid()), r.err());
+            assertTrue(Files.notExists(o.resolve("run.json")));
+        }
+        assertTrue(notes.toString().isEmpty(), notes.toString());
+        assertTrue(Files.notExists(o.resolve(OutputLock.NAME)), "deleted when released");
+        Files.writeString(o.resolve(OutputLock.NAME), "pid 999999999 on elsewhere, started 2026-01-01T00:00:00Z, descent train\n");
+        MainTest.Result r = MainTest.run(CommandsTest.concat(TRAIN, "--out", o.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("taking over") && r.err().contains("pid 999999999"), r.err());
+        assertEquals(List.of("history.csv", "loss_vs_gradients.png", "loss_vs_time.png", "run.json"), names(o));
+    }
 }
