@@ -137,6 +137,10 @@ final class RaceCommand implements Callable<Integer> {
             Runner.Settings settings = new Runner.Settings(p, steps, trialBudget, budget, Double.NaN, true, null, 200, 0);
             results = runner.run(rt, trials, RaceCommand::experiment, settings, store,
                     progress(stderr, !noProgress && !json));
+            if (!store.replaced().isEmpty()) {
+                stderr.println("descent: race: note: ran again " + store.replaced().size() + " stored trial(s) made otherwise, "
+                        + "e.g. " + store.replaced().get(0));
+            }
             Summary summary = new Summary(trials, results);
             long done = results.stream().filter(r -> r != null).count();
             Map<String, Object> extra = new LinkedHashMap<>();

@@ -145,6 +145,8 @@ class TrainCommand implements Callable<Integer> {
              Setup setup = e.build(rt, precision); opt) {
             for (String note : setup.notes()) stderr.println("descent: note: " + note);
             double[] start = Run.init(init, setup);
+            identity = io.descent.train.RunIdentity.of(e, setup, precision);
+            if (from != null) from.requireIdentity(identity, resume);
             Progress progress = new Progress(stderr, opt.name(), from == null ? 0 : from.step(), !noProgress && !json);
             Trainer.Listener listener = progress;
             Trainer.Options options = runOptions.options(e.stepsFor(optSpec), 0);
@@ -204,8 +206,11 @@ class TrainCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> extra() {
-        return Map.of("command", "train");
+        return Map.of("command", "train", "identity", identity);
     }
+
+    /** What made this run's outputs (checkpoint, parameters): see RunIdentity. */
+    private Map<String, Object> identity = Map.of();
 
     private String optimizerSpec(String base) {
         List<String> extra = new ArrayList<>(opts);
@@ -225,7 +230,7 @@ class TrainCommand implements Callable<Integer> {
         // the report first: a file below that cannot be written then loses none of it
         print(r, stdout);
         if (saveParams != null) {
-            writeFile(saveParams, Json.write(Map.of("params", o.params())) + "\n");
+            writeFile(saveParams, Json.write(Map.of("identity", identity, "params", o.params())) + "\n");
         }
         if (out != null) {
             writeFile(out.resolve("run.json"), Json.write(r.json) + "\n");

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import io.descent.report.Json;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,5 +112,52 @@ class FilesTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("taking over") && r.err().contains("pid 999999999"), r.err());
         assertEquals(List.of("history.csv", "loss_vs_gradients.png", "loss_vs_time.png", "run.json"), names(o));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRaceRerunWithOtherSettingsRunsItsTrialsAgainAndNeverRelabelsThem() throws IOException {
+        Path out = dir.resolve("r");
+        String[] race = {"race", "--scenarios", "x2", "--optimizers", "gd", "--tune", "lr=0.1,0.3", "--no-progress", "--out",
+                out.toString()};
+        assertEquals(0, MainTest.run(race).code());
+        Path trial = out.resolve("trials/x2/gd__lr=0.1__seed0.json");
+        assertEquals("fp32", ((Map<String, Object>) Json.parse(Files.readString(trial))).get("precision"));
+        MainTest.Result r = MainTest.run(CommandsTest.concat(race, "--precision", "fp64", "--steps", "5", "--seed", "7"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("ran again 2 stored trial(s)"), r.err());
+        Map<String, Object> t = (Map<String, Object>) Json.parse(Files.readString(trial));
+        assertEquals("fp64", t.get("precision"));
+        assertEquals(7.0, t.get("seed"));
+        assertTrue(((Number) t.get("steps")).longValue() <= 5, t.toString());
+        Map<String, Object> summary = (Map<String, Object>) Json.parse(Files.readString(out.resolve("summary.json")));
+        assertEquals("fp64", summary.get("precision"));
+        MainTest.Result same = MainTest.run(CommandsTest.concat(race, "--precision", "fp64", "--steps", "5", "--seed", "7"));
+        assertTrue(same.out().contains("2 of 2 trials") && !same.err().contains("ran again"), same.out() + same.err());
+    }
+
+    @Test
+    void aDamagedCheckpointIsRefusedNamingTheField() throws IOException {
+        Path ck = dir.resolve("ck.json");
+        assertEquals(0, MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint", ck.toString())).code());
+        String good = Files.readString(ck);
+        String[] resume = {"train", "--scenario", "line-100", "--optimizer", "gd:lr=0.01", "--steps", "9", "--no-progress",
+                "--resume", ck.toString()};
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("{\"format\":\"descent-checkpoint-1\"}", "'parameters'");
+        cases.put(good.replaceFirst("\"step\": 6", "\"step\": -5"), "'step' is -5");
+        cases.put(good.replaceFirst("\"params\": \\[[^,\\]]*,", "\"params\": ["), "'params' holds 1 values");
+        cases.put(good.replaceFirst("\"identity\"", "\"identiti\""), "'identity' is missing");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Files.writeString(ck, c.getKey());
+            MainTest.Result r = MainTest.run(resume);
+            assertEquals(2, r.code(), c.getKey() + "\n" + r.err());
+            assertTrue(r.err().contains(c.getValue()) && !r.err().contains("internal"), r.err());
+        }
+        Files.writeString(ck, good);
+        MainTest.Result other = MainTest.run(CommandsTest.concat(resume, "--seed", "7"));
+        assertEquals(2, other.code(), other.err());
+        assertTrue(other.err().contains("seed = 42, this run has 7"), other.err());
+        assertEquals(0, MainTest.run(resume).code());
     }
 }
