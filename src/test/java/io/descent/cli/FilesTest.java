@@ -160,4 +160,55 @@ class FilesTest {
         assertTrue(other.err().contains("seed = 42, this run has 7"), other.err());
         assertEquals(0, MainTest.run(resume).code());
     }
+
+    @Test
+    void badNumbersAndSizesAreRefusedWithTheReasonAndTheFix() {
+        for (String[] bad : new String[][]{{"--lr", "NaN"}, {"--target-loss", "NaN"}, {"--time-budget", "NaN"}, {"--divergence-factor", "-NaN"}}) {
+            MainTest.Result r = MainTest.run(CommandsTest.concat(TRAIN, bad));
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains(bad[0]) && r.err().contains("not a number"), r.err());
+        }
+        MainTest.Result rows = MainTest.run("train", "--objective", "linear", "--data", "seed000-regression", "--rows",
+                "200000000", "--no-progress");
+        assertEquals(2, rows.code(), rows.err());
+        assertTrue(rows.err().contains("--rows 200000000") && rows.err().contains("-Xmx") && rows.err().contains("GiB"),
+                rows.err());
+        MainTest.Result dim = MainTest.run("train", "--objective", "function:rosenbrock", "--dimension", "2000000000",
+                "--no-progress");
+        assertEquals(2, dim.code(), dim.err());
+        assertTrue(dim.err().contains("--dimension 2000000000") && dim.err().contains("-Xmx"), dim.err());
+    }
+
+    @Test
+    void float32OverflowOfTheDataIsReportedAsSuchNamingTheColumn() throws IOException {
+        StringBuilder b = new StringBuilder("a,big,y\n");
+        for (int i = 0; i < 50; i++) b.append(i).append(',').append(i == 30 ? "1e39" : Integer.toString(i % 7)).append(',').append(i % 3).append('\n');
+        Path f = Files.writeString(dir.resolve("wide.csv"), b.toString());
+        String[] train = {"train", "--csv", f.toString(), "--optimizer", "gd:lr=1e-3", "--steps", "3", "--no-progress"};
+        MainTest.Result r = MainTest.run(train);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("'big'") && r.err().contains("row 31") && r.err().contains("fp64"), r.err());
+        assertEquals(0, MainTest.run("convert", f.toString(), "--out", dir.resolve("n").toString()).code());
+        MainTest.Result npy = MainTest.run("train", "--npy", dir.resolve("n/X.npy").toString(), "--npy-target",
+                dir.resolve("n/y.npy").toString(), "--optimizer", "gd:lr=1e-3", "--steps", "3", "--no-progress");
+        assertEquals(2, npy.code(), npy.err());
+        assertTrue(npy.err().contains("column 2") && npy.err().contains("row 31") && npy.err().contains("fp64"), npy.err());
+    }
+
+    @Test
+    void aFolderOrACutNpyIsNamedAsSuch() throws IOException {
+        Path f = csv(dir.resolve("d.csv"), 200, -1);
+        Path n = dir.resolve("n");
+        assertEquals(0, MainTest.run("convert", f.toString(), "--out", n.toString()).code());
+        MainTest.Result folder = MainTest.run("train", "--npy", n.toString(), "--npy-target", n.resolve("y.npy").toString(),
+                "--steps", "2", "--no-progress");
+        assertEquals(2, folder.code(), folder.err());
+        assertTrue(folder.err().contains("is a directory") && folder.err().contains("X.npy"), folder.err());
+        byte[] whole = Files.readAllBytes(n.resolve("X.npy"));
+        Files.write(n.resolve("X.npy"), java.util.Arrays.copyOf(whole, whole.length - 100));
+        MainTest.Result cut = MainTest.run("train", "--npy", n.resolve("X.npy").toString(), "--npy-target",
+                n.resolve("y.npy").toString(), "--steps", "2", "--no-progress");
+        assertEquals(2, cut.code(), cut.err());
+        assertTrue(cut.err().contains("incomplete") && cut.err().contains("write the file again"), cut.err());
+    }
 }
