@@ -57,6 +57,10 @@ final class OutputLock implements AutoCloseable {
                 }
                 if (l == null) {
                     String holder = read(ch);
+                    for (int wait = 0; holder.isEmpty() && wait < 20; wait++) { // it locked, and is writing its name
+                        sleep();
+                        holder = read(ch);
+                    }
                     ch.close();
                     throw new UsageException(option + " " + dir + " is in use by another descent run ("
                             + (holder.isEmpty() ? "starting" : holder) + "): wait for it to end, or choose another "
@@ -101,6 +105,14 @@ final class OutputLock implements AutoCloseable {
             channel.close();
         } catch (IOException ignored) {
             // the system releases the lock when the process ends
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(25);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -192,12 +192,13 @@ public final class AtomicFile implements AutoCloseable {
         return r;
     }
 
-    /** Deletes temporary files of {@code name} left by processes that no longer run. */
+    /** Deletes temporary files of {@code name} (and of NAME.PART) left by processes that no longer run. */
     private static void sweep(Path dir, String name) {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "." + globEscape(name) + ".*.tmp")) {
             for (Path p : s) {
                 Matcher m = TEMP.matcher(p.getFileName().toString());
-                if (!m.matches() || !m.group(1).equals(name)) continue;
+                // the target's own, and its parts' (X.npy.column0 of a Fortran-order .npy)
+                if (!m.matches() || !(m.group(1).equals(name) || m.group(1).startsWith(name + "."))) continue;
                 long pid = Long.parseLong(m.group(2));
                 if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) {
                     Files.deleteIfExists(p);
