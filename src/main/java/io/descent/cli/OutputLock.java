@@ -42,6 +42,7 @@ final class OutputLock implements AutoCloseable {
      */
     static OutputLock acquire(String option, Path dir, String command, PrintWriter stderr) {
         if (dir == null) return new OutputLock(null, null, null);
+        OutputPaths.directory(option, dir); // an unwritable folder: the usual message, before the lock's own
         Path file = dir.resolve(NAME);
         try {
             Files.createDirectories(dir);
