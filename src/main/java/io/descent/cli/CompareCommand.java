@@ -91,9 +91,15 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputPaths.directory("--out", out);
+        try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
+            return compare();
+        }
+    }
+
+    private Integer compare() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        OutputPaths.directory("--out", out);
         if (experimentOptions.scenario == null && experimentOptions.objective == null && experimentOptions.csv == null) {
             experimentOptions.scenario = DEFAULT_SCENARIO;
         }

@@ -2,6 +2,7 @@ package io.descent.cli;
 
 import io.descent.data.CsvReader;
 import io.descent.data.NpyWriter;
+import io.descent.report.AtomicFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,6 +56,12 @@ final class ConvertCommand implements Callable<Integer> {
             default -> throw new io.descent.UsageException("--order " + order + ": use C (row-major) or F (column-major)");
         };
         OutputPaths.directory("--out", out);
+        try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
+            return convert(doubles, fortran, stdout);
+        }
+    }
+
+    private Integer convert(boolean doubles, boolean fortran, PrintWriter stdout) {
         CsvReader.Options o = CsvReader.Options.DEFAULTS;
         if (target != null) o = o.withTarget(target);
         NpyWriter[] w = new NpyWriter[2];
@@ -64,8 +71,8 @@ final class ConvertCommand implements Callable<Integer> {
             rows = CsvReader.stream(csv, o, new CsvReader.RowSink() {
                 @Override
                 public void start(List<String> features, String t) {
-                    w[0] = new NpyWriter(out.resolve("X.npy"), features.size(), false, doubles, fortran);
-                    w[1] = new NpyWriter(out.resolve("y.npy"), 1, true, doubles, false);
+                    w[0] = new NpyWriter(out.resolve("X.npy"), features.size(), false, doubles, fortran).names(features);
+                    w[1] = new NpyWriter(out.resolve("y.npy"), 1, true, doubles, false).names(List.of(t));
                     names[0] = String.join(",", features);
                     names[1] = t;
                 }
@@ -76,8 +83,13 @@ final class ConvertCommand implements Callable<Integer> {
                     w[1].row(y);
                 }
             });
+            // both complete and on disk before either replaces what is there: never X of one CSV and y of another
+            AtomicFile.commitAll(List.of(w[0].finish(), w[1].finish()));
+        } catch (java.io.IOException e) {
+            throw new io.descent.UsageException("cannot replace " + out.resolve("X.npy") + " and y.npy: "
+                    + AtomicFile.reason(e));
         } finally {
-            for (NpyWriter x : w) if (x != null) x.close();
+            for (NpyWriter x : w) if (x != null) x.close(); // deletes what was not committed: a failure replaces nothing
         }
         stdout.println("wrote " + out.resolve("X.npy") + " (" + rows + " x " + names[0].split(",").length + ": "
                 + names[0] + ") and " + out.resolve("y.npy") + " (" + names[1] + ")");

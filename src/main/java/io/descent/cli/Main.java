@@ -47,6 +47,14 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(main);
         cl.setOut(out);
         cl.setErr(err);
+        // NaN parses as a double but means nothing as an option: --lr NaN would fall back to a default unseen
+        CommandLine.ITypeConverter<Double> number = text -> {
+            double v = Double.parseDouble(text);
+            if (Double.isNaN(v)) throw new CommandLine.TypeConversionException("'" + text + "' is not a number: give a value");
+            return v;
+        };
+        cl.registerConverter(Double.class, number);
+        cl.registerConverter(Double.TYPE, number);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("descent: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
@@ -96,7 +104,17 @@ public final class Main implements Runnable {
 
     /** Runs descent with {@code args}, returning the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        int code = commandLine(out, err).execute(args);
+        int code;
+        try {
+            code = commandLine(out, err).execute(args);
+        } catch (OutOfMemoryError e) {
+            // one that the checks before allocating could not foresee
+            Runtime r = Runtime.getRuntime();
+            err.println("descent: out of Java heap (" + e.getMessage() + "; this JVM may use "
+                    + io.descent.cl.Format.bytes(r.maxMemory()) + ", its -Xmx): give Java more with -Xmx "
+                    + "(DESCENT_JAVA_OPTS=-Xmx16g for the descent script), or use less data (--npy streams it)");
+            code = UsageException.EXIT_CODE;
+        }
         out.flush();
         err.flush();
         return code;

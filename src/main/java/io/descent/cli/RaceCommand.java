@@ -98,9 +98,15 @@ final class RaceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputPaths.directory("--out", out);
+        try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
+            return race();
+        }
+    }
+
+    private Integer race() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        OutputPaths.directory("--out", out);
         if (repeats < 1 || repeats > 1000) throw new UsageException("--repeats = " + repeats + " must be between 1 and 1000");
         if (steps < 0) throw new UsageException("--steps = " + steps + " must be >= 0");
         if (!(trialBudget >= 0) || !(budget >= 0)) throw new UsageException("--budget and --trial-budget must be >= 0 seconds");
@@ -131,6 +137,10 @@ final class RaceCommand implements Callable<Integer> {
             Runner.Settings settings = new Runner.Settings(p, steps, trialBudget, budget, Double.NaN, true, null, 200, 0);
             results = runner.run(rt, trials, RaceCommand::experiment, settings, store,
                     progress(stderr, !noProgress && !json));
+            if (!store.replaced().isEmpty()) {
+                stderr.println("descent: race: note: ran again " + store.replaced().size() + " stored trial(s) made otherwise, "
+                        + "e.g. " + store.replaced().get(0));
+            }
             Summary summary = new Summary(trials, results);
             long done = results.stream().filter(r -> r != null).count();
             Map<String, Object> extra = new LinkedHashMap<>();

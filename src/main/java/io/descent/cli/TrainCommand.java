@@ -79,6 +79,9 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint; --steps counts the total.")
     Path resume;
 
+    @Option(names = "--overwrite", description = "Replace an existing --checkpoint file that is not being resumed.")
+    boolean overwrite;
+
     @Option(names = "--save-params", paramLabel = "FILE", description = "Write the trained parameters (JSON) for --init.")
     Path saveParams;
 
@@ -107,6 +110,13 @@ class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        TrainOutputs.check(checkpoint, checkpointEvery, resume, saveParams, out, overwrite);
+        try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
+            return train();
+        }
+    }
+
+    private Integer train() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         OutputPaths.file("--save-params", saveParams);
@@ -135,6 +145,8 @@ class TrainCommand implements Callable<Integer> {
              Setup setup = e.build(rt, precision); opt) {
             for (String note : setup.notes()) stderr.println("descent: note: " + note);
             double[] start = Run.init(init, setup);
+            identity = io.descent.train.RunIdentity.of(e, setup, precision);
+            if (from != null) from.requireIdentity(identity, resume);
             Progress progress = new Progress(stderr, opt.name(), from == null ? 0 : from.step(), !noProgress && !json);
             Trainer.Listener listener = progress;
             Trainer.Options options = runOptions.options(e.stepsFor(optSpec), 0);
@@ -199,8 +211,11 @@ class TrainCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> extra() {
-        return Map.of("command", "train");
+        return Map.of("command", "train", "identity", identity);
     }
+
+    /** What made this run's outputs (checkpoint, parameters): see RunIdentity. */
+    private Map<String, Object> identity = Map.of();
 
     private String optimizerSpec(String base) {
         List<String> extra = new ArrayList<>(opts);
@@ -220,7 +235,7 @@ class TrainCommand implements Callable<Integer> {
         // the report first: a file below that cannot be written then loses none of it
         print(r, stdout);
         if (saveParams != null) {
-            writeFile(saveParams, Json.write(Map.of("params", o.params())) + "\n");
+            writeFile(saveParams, Json.write(Map.of("identity", identity, "params", o.params())) + "\n");
         }
         if (out != null) {
             writeFile(out.resolve("run.json"), Json.write(r.json) + "\n");
@@ -287,14 +302,6 @@ class TrainCommand implements Callable<Integer> {
     }
 
     static void writeFile(Path file, String text) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-            Files.writeString(tmp, text);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
-        }
+        io.descent.report.AtomicFile.write(file, text);
     }
 }

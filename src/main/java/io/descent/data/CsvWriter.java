@@ -1,11 +1,11 @@
 package io.descent.data;
 
 import io.descent.UsageException;
+import io.descent.report.AtomicFile;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -28,7 +28,8 @@ public final class CsvWriter {
         int p = data.cols();
         double[] x = data.x();
         double[] y = data.y();
-        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        try (AtomicFile f = AtomicFile.open(file, false);
+             BufferedWriter out = new BufferedWriter(new java.io.OutputStreamWriter(f.stream(), StandardCharsets.UTF_8), 1 << 16)) {
             StringBuilder line = new StringBuilder(32 * (p + 1));
             for (String name : data.columns()) {
                 line.append(quote(name)).append(',');
@@ -44,8 +45,10 @@ public final class CsvWriter {
                 line.append(y[i]).append('\n');
                 out.append(line);
             }
+            out.flush();
+            f.commit();
         } catch (IOException e) {
-            throw new UsageException("cannot write data file '" + file + "': " + e.getMessage()
+            throw new UsageException("cannot write data file '" + file + "': " + AtomicFile.reason(e)
                     + "; check that the directory exists and is writable");
         }
     }

@@ -77,6 +77,8 @@ public final class NpySource implements RowSource {
     private final double[] mean;
     private final double[] scale;
     private final DeviceDataset.Info info;
+    /** Largest |value| of each column, then of the target (null when standardised: those values are small). */
+    private double[] largest;
 
     private NpySource(Array x, Array y, int rows, int cols, double[] mean, double[] scale) {
         this.x = x;
@@ -122,6 +124,7 @@ public final class NpySource implements RowSource {
         int rows = (int) n, cols = (int) x.shape[1];
         NpySource plain = new NpySource(x, y, rows, cols, null, null);
         double[] mean = new double[cols], m2 = new double[cols], scale = new double[cols];
+        plain.largest = standardize ? null : new double[cols + 1];
         plain.scan(labels, standardize ? mean : null, m2); // one pass: checks, and Welford's statistics
         if (!standardize) {
             return plain;
@@ -151,6 +154,10 @@ public final class NpySource implements RowSource {
                             + "; descent trains on finite values only");
                 }
             }
+            if (largest != null) {
+                for (int j = 0; j < cols; j++) largest[j] = Math.max(largest[j], Math.abs(row[j]));
+                largest[cols] = Math.max(largest[cols], Math.abs(y.get(i)));
+            }
             if (mean != null) {
                 for (int j = 0; j < cols; j++) {
                     double d = row[j] - mean[j];
@@ -176,13 +183,46 @@ public final class NpySource implements RowSource {
         }
     }
 
+    /** Every value fits float32, or a user error naming the first column that does not (see {@link Float32Range}). */
+    public void requireFloat32() {
+        if (largest == null) return;
+        for (int j = 0; j <= cols; j++) {
+            if (Float32Range.beyond(largest[j])) {
+                throw Float32Range.refuse(j < cols ? x.file.toString() : y.file.toString(),
+                        j < cols ? "column " + (j + 1) : "the target", largest[j] * Math.signum(largest[j]), firstRow(j));
+            }
+        }
+    }
+
+    private long firstRow(int j) {
+        double[] row = new double[cols];
+        for (int i = 0; i < rows; i++) {
+            double v;
+            if (j < cols) {
+                row(i, row);
+                v = row[j];
+            } else {
+                v = y.get(i);
+            }
+            if (Float32Range.beyond(v)) return i;
+        }
+        return -1;
+    }
+
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
     private static Array map(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new UsageException(file + ": is a directory; give the .npy file in it (e.g. " + file.resolve("X.npy") + ")");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new UsageException(file + ": not a regular file (a pipe or a device); .npy files are memory-mapped: save "
+                    + "the array to a file first");
+        }
         if (!Files.isRegularFile(file)) {
-            throw new UsageException(file + ": no such file (an .npy written by np.save)");
+            throw new UsageException(file + ": no such file (an .npy written by np.save or descent convert)");
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer head = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
@@ -223,13 +263,31 @@ public final class NpySource implements RowSource {
                 if (!part.isBlank()) dims.add(Long.parseLong(part.trim()));
             }
             long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+            String again = "; write the file again (np.save, or descent convert, which writes whole files only)";
             long count = 1;
-            for (long v : shape) count *= v;
+            long bytes;
+            try {
+                for (long v : shape) {
+                    if (v < 0) {
+                        throw new UsageException(file + ": its header gives a negative size " + v + " in shape "
+                                + java.util.Arrays.toString(shape) + ": the header is damaged" + again);
+                    }
+                    count = Math.multiplyExact(count, v);
+                }
+                bytes = Math.multiplyExact(count, doubles ? 8L : 4L);
+            } catch (ArithmeticException e) {
+                throw new UsageException(file + ": its header gives shape " + java.util.Arrays.toString(shape) + ", larger "
+                        + "than any file: the header is damaged, or the file was never finished" + again);
+            }
             long data = headerStart + headerLen;
-            long bytes = count * (doubles ? 8 : 4);
-            if (ch.size() < data + bytes) {
-                throw new UsageException(file + ": the header says " + java.util.Arrays.toString(shape) + " of " + descr
-                        + " (" + bytes + " bytes), the file holds " + (ch.size() - data) + " after it: truncated?");
+            if (ch.size() < data) {
+                throw new UsageException(file + ": the file (" + ch.size() + " bytes) ends inside its own header: it was "
+                        + "cut short" + again);
+            }
+            if (ch.size() - data < bytes) {
+                throw new UsageException(file + ": incomplete: its header says shape " + java.util.Arrays.toString(shape)
+                        + " of " + descr + ", " + bytes + " bytes of data, but the file holds " + (ch.size() - data)
+                        + ": it was cut short (a write that was stopped or ran out of space)" + again);
             }
             int nseg = (int) Math.max(1, (bytes + SEGMENT - 1) / SEGMENT);
             MappedByteBuffer[] segs = new MappedByteBuffer[nseg];
@@ -241,7 +299,8 @@ public final class NpySource implements RowSource {
             }
             return new Array(file, doubles, f.group(1).equals("True"), shape, data, segs);
         } catch (IOException e) {
-            throw new UsageException(file + ": cannot read it: " + e.getMessage());
+            throw new UsageException(file + ": cannot read it (" + io.descent.report.AtomicFile.reason(e)
+                    + "): check that it exists, is readable and is an .npy file");
         } catch (NumberFormatException e) {
             throw new UsageException(file + ": a shape in its header is not a number: " + e.getMessage());
         }

@@ -3,9 +3,6 @@ package io.descent.race;
 import io.descent.report.Json;
 import io.descent.report.Table;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -98,12 +95,7 @@ public final class Reports {
      * against time with bands, and with several workloads the performance profile.
      */
     public static void write(Summary s, Path dir, Map<String, Object> extra) {
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("tuning.csv"), tuningCsv(s));
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + dir.resolve("tuning.csv"), e);
-        }
+        io.descent.report.AtomicFile.write(dir.resolve("tuning.csv"), tuningCsv(s));
         Map<String, Object> j = s.json();
         j.putAll(extra);
         Json.writeAtomically(dir.resolve("summary.json"), j);

@@ -77,8 +77,10 @@ public final class Runner {
         double ranSeconds = 0;
         for (List<Integer> group : groups.values()) {
             List<Integer> todo = new ArrayList<>();
+            Trial head = trials.get(group.get(0));
+            Map<String, Object> madeWith = madeWith(workloads.experiment(head.workload(), head.seed()), rt, s);
             for (int i : group) {
-                Map<String, Object> stored = store == null ? null : store.load(trials.get(i));
+                Map<String, Object> stored = store == null ? null : store.load(trials.get(i), madeWith);
                 if (stored != null) {
                     results.set(i, stored);
                     done++;
@@ -104,6 +106,7 @@ public final class Runner {
                     if (r == null) {
                         return results; // stopped mid-trial: not stored, a rerun repeats it
                     }
+                    r.put("made_with", madeWith);
                     double took = (System.nanoTime() - a) * 1e-9;
                     ran++;
                     ranSeconds += took;
@@ -153,6 +156,26 @@ public final class Runner {
             current = null;
         }
         return out;
+    }
+
+    /**
+     * What a stored trial must have been made with to be used again: the data (source, seed), the
+     * precision, the device and the settings that change its result.
+     */
+    static Map<String, Object> madeWith(Experiment e, ClRuntime rt, Settings s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("objective", e.objective);
+        m.put("data", io.descent.train.RunIdentity.source(e));
+        m.put("seed", e.seed);
+        m.put("precision", s.precision().label());
+        m.put("device", rt.device().name());
+        m.put("steps", s.steps() > 0 ? s.steps() : e.steps);
+        m.put("trial_budget_s", s.trialBudgetS());
+        m.put("target_loss", Double.isNaN(s.targetLoss()) ? "per workload" : s.targetLoss());
+        m.put("stop_at_target", s.stopAtTarget());
+        m.put("schedule", String.valueOf(s.schedule()));
+        m.put("read_every", s.readEvery());
+        return m;
     }
 
     /** Up to {@code points} rows of (step, loss, wall s, device s, gradients): evenly spread, the last kept. */

@@ -10,10 +10,7 @@ import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -143,19 +140,9 @@ public class Chart {
     }
 
     static void writePng(BufferedImage img, Path file) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".chart", ".png");
-            try {
-                ImageIO.write(img, "png", tmp.toFile());
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing chart " + file, e);
-        }
+        AtomicFile.write(file, out -> {
+            if (!ImageIO.write(img, "png", out)) throw new java.io.IOException("no PNG writer in this Java");
+        });
     }
 
     protected void draw(Graphics2D g) {

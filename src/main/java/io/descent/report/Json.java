@@ -1,14 +1,7 @@
 package io.descent.report;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,32 +17,13 @@ public final class Json {
     }
 
     /**
-     * Writes {@code value} to {@code file} atomically: beside it, forced to disk, then renamed over it,
-     * so a reader (or a run stopped mid-write) never sees half a file.
+     * Writes {@code value} to {@code file} whole or not at all ({@link AtomicFile}), so a reader (or a run
+     * stopped mid-write) never sees half a file.
      *
      * @throws UncheckedIOException naming the file
      */
     public static void writeAtomically(Path file, Object value) {
-        Path target = file.toAbsolutePath();
-        try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-            try {
-                Files.write(tmp, write(value).getBytes(StandardCharsets.UTF_8));
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
-                try {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFile.write(file, write(value) + "\n");
     }
 
     /** Pretty-printed JSON with two-space indentation. */

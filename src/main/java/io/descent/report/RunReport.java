@@ -6,11 +6,6 @@ import io.descent.profile.PhaseStats;
 import io.descent.profile.PhaseTotals;
 import io.descent.train.History;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -97,18 +92,12 @@ public final class RunReport {
 
     /** Writes the history as CSV: step, loss, wall_s, device_s, gradients, losses. */
     public static void writeHistory(History h, Path file) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                w.write("step,loss,wall_s,device_s,gradients,losses\n");
-                for (History.Row r : h.rows()) {
-                    w.write(r.step() + "," + r.loss() + "," + r.wallS() + "," + r.deviceS() + "," + r.gradients() + ","
-                            + r.losses() + "\n");
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file, e);
+        StringBuilder b = new StringBuilder("step,loss,wall_s,device_s,gradients,losses\n");
+        for (History.Row r : h.rows()) {
+            b.append(r.step()).append(',').append(r.loss()).append(',').append(r.wallS()).append(',').append(r.deviceS())
+                    .append(',').append(r.gradients()).append(',').append(r.losses()).append('\n');
         }
+        AtomicFile.write(file, b.toString());
     }
 
     static String fmt(double v) {

@@ -25,7 +25,9 @@ import java.util.Map;
  * it, so a crash mid-write leaves the previous checkpoint intact.
  */
 public final class Checkpoint {
-    public static final String FORMAT = "descent-checkpoint-1";
+    public static final String FORMAT = "descent-checkpoint-2";
+    /** The format before identities: read, its identity not checked. */
+    static final String FORMAT_1 = "descent-checkpoint-1";
 
     private final Map<String, Object> json;
 
@@ -33,17 +35,23 @@ public final class Checkpoint {
         this.json = json;
     }
 
-    /** Captures the problem and optimizer state (reads the device arrays: host reads). */
+    /**
+     * Captures the problem and optimizer state (reads the device arrays: host reads). An
+     * {@code "identity"} entry of {@code extra} ({@link RunIdentity}) becomes the checkpoint's identity.
+     */
     public static Checkpoint capture(Problem problem, Optimizer optimizer, Map<String, Object> extra) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
+        Map<String, Object> rest = new LinkedHashMap<>(extra);
+        Object identity = rest.remove("identity");
+        if (identity != null) m.put("identity", identity);
         m.put("objective", problem.objective().name());
         m.put("parameters", problem.size());
         m.put("precision", problem.precision().label());
         m.put("optimizer", optimizer.name());
         m.put("hyper_parameters", optimizer.hyperParameters());
         m.put("step", problem.step());
-        m.put("extra", extra);
+        m.put("extra", rest);
         m.put("params", problem.readParams());
         Map<String, Object> arrays = new LinkedHashMap<>();
         for (Map.Entry<String, DeviceArray> e : optimizer.stateArrays().entrySet()) {
@@ -80,10 +88,66 @@ public final class Checkpoint {
         } catch (IllegalArgumentException e) {
             throw new UsageException("checkpoint " + file + " is not valid JSON (" + e.getMessage() + ")");
         }
-        if (!(parsed instanceof Map) || !FORMAT.equals(((Map<String, Object>) parsed).get("format"))) {
-            throw new UsageException("checkpoint " + file + " is not a " + FORMAT + " file");
+        if (!(parsed instanceof Map<?, ?> m) || !(FORMAT.equals(m.get("format")) || FORMAT_1.equals(m.get("format")))) {
+            throw new UsageException("checkpoint " + file + " is not a " + FORMAT + " file (its 'format' field): give a"
+                    + " file written by --checkpoint");
         }
-        return new Checkpoint((Map<String, Object>) parsed);
+        Checkpoint c = new Checkpoint((Map<String, Object>) parsed);
+        c.validate(file);
+        return c;
+    }
+
+    /** Every field present, of its type, and consistent: a damaged or edited file is refused naming the field. */
+    private void validate(Path file) {
+        String bad = "checkpoint " + file + ": ";
+        String fix = "; the file is damaged or was edited: resume from another checkpoint, or start again without --resume";
+        long p = count(bad, "parameters", 1, fix);
+        count(bad, "step", 0, fix);
+        for (String f : new String[]{"objective", "precision", "optimizer"}) {
+            if (!(json.get(f) instanceof String)) throw new UsageException(bad + "field '" + f + "' is missing or not text" + fix);
+        }
+        int n = numbers(bad, "params", json.get("params"), fix);
+        if (n != p) {
+            throw new UsageException(bad + "field 'params' holds " + n + " values, field 'parameters' says " + p + fix);
+        }
+        if (!(json.get("state") instanceof Map<?, ?> state)) throw new UsageException(bad + "field 'state' is missing" + fix);
+        for (Map.Entry<?, ?> e : state.entrySet()) numbers(bad, "state." + e.getKey(), e.getValue(), fix);
+        if (!(json.get("scalars") instanceof Map<?, ?> scalars)) throw new UsageException(bad + "field 'scalars' is missing" + fix);
+        for (Map.Entry<?, ?> e : scalars.entrySet()) {
+            if (!(e.getValue() instanceof Number)) {
+                throw new UsageException(bad + "field 'scalars." + e.getKey() + "' is not a number" + fix);
+            }
+        }
+    }
+
+    private long count(String bad, String field, long min, String fix) {
+        Object v = json.get(field);
+        if (!(v instanceof Number n)) throw new UsageException(bad + "field '" + field + "' is missing or not a number" + fix);
+        double d = n.doubleValue();
+        if (d != Math.rint(d) || d < min || d > Long.MAX_VALUE / 2) {
+            throw new UsageException(bad + "field '" + field + "' is " + n + "; it must be a whole number >= " + min + fix);
+        }
+        return (long) d;
+    }
+
+    private static int numbers(String bad, String field, Object v, String fix) {
+        if (!(v instanceof List<?> l)) throw new UsageException(bad + "field '" + field + "' is missing or not a list" + fix);
+        for (int i = 0; i < l.size(); i++) {
+            if (l.get(i) != null && !(l.get(i) instanceof Number)) {
+                throw new UsageException(bad + "field '" + field + "' holds " + l.get(i) + " at " + i + ", not a number" + fix);
+            }
+        }
+        return l.size();
+    }
+
+    /**
+     * Refuses a checkpoint made by another run setup (objective, parameter count, precision, data or
+     * seed, see {@link RunIdentity}), naming the field; a {@value #FORMAT_1} file has no identity to check.
+     */
+    public void requireIdentity(Map<String, Object> identity, Path file) {
+        if (FORMAT_1.equals(json.get("format"))) return;
+        RunIdentity.require("checkpoint " + file, json.get("identity"), identity,
+                "resume with the options and data that made it, or start again without --resume");
     }
 
     public long step() {

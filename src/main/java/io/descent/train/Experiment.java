@@ -106,6 +106,13 @@ public final class Experiment {
             if (objective.equals("logistic")) o = o.withLogisticLabels(true);
             return CsvReader.read(csv, o);
         }
+        if (!generator.equals("seed001-line")) {
+            // the values, the device copy's conversion and the generator's own work: about twice the values
+            long values = (long) rows * (features + 1);
+            Heap.require("--rows " + rows + " x " + (features + 1) + " columns of generated data", (long) rows * features,
+                    16 * values, "lower --rows or --features, or write the data once with convert and train with --npy, "
+                            + "which streams it");
+        }
         switch (generator) {
             case "seed000-regression": {
                 Generated g = Generators.seed000Regression(rows, features, seed);
@@ -135,6 +142,10 @@ public final class Experiment {
         precision.requireSupportedBy(rt.device());
         if (objective.startsWith("function:")) {
             String name = objective.substring("function:".length());
+            if (dimension > 0) {
+                // the parameters, the optimizer's state and the host copies of both: several vectors of P
+                Heap.require("--dimension " + dimension, dimension, 8L * 8 * dimension, "lower --dimension");
+            }
             TestFunction f = dimension > 0 ? new TestFunction(rt, precision, name, dimension)
                     : new TestFunction(rt, precision, name, TestFunction.defaultDimension(name));
             return new Setup(this, f, null, new ArrayList<>());
@@ -152,6 +163,7 @@ public final class Experiment {
         if (data != null && objective.equalsIgnoreCase("logistic")) {
             LogisticRegression.checkLabels(data); // a chunk's objective sees no host data to check
         }
+        requireRange(precision, source, data);
         Objective obj = onDevice(rt, precision, source, data, notes);
         return new Setup(this, obj, obj instanceof io.descent.objective.DataObjective o ? o.data() : null, notes);
     }
@@ -201,6 +213,7 @@ public final class Experiment {
         if (data != null && objective.equalsIgnoreCase("logistic")) LogisticRegression.checkLabels(data);
         RowSource source = data != null ? RowSource.of(data)
                 : NpySource.open(npy, npyTarget, standardize, objective.equalsIgnoreCase("logistic"));
+        requireRange(precision, source, data);
         List<ClRuntime> runtimes = new ArrayList<>();
         List<ClRuntime> owned = new ArrayList<>();
         runtimes.add(rt);
@@ -232,6 +245,13 @@ public final class Experiment {
             for (ClRuntime o : owned) o.close();
             throw e;
         }
+    }
+
+    /** float32 holds every value, or a user error naming the column (not a divergence later). */
+    private static void requireRange(Precision precision, RowSource source, Dataset data) {
+        if (precision != Precision.FP32) return;
+        if (data != null) io.descent.data.Float32Range.check(data);
+        else if (source instanceof NpySource n) n.requireFloat32();
     }
 
     /** Rows per second of a gradient of this experiment's model on {@code rt} (device time, after one warm-up). */

@@ -142,6 +142,7 @@ class ScaleTest {
                 row[1] = r.nextGaussian();
                 w.row(2 * row[0] - row[1] + 0.5);
             }
+            w.commit();
         }
         double[] flat = new double[2 * x.length];
         for (int i = 0; i < x.length; i++) System.arraycopy(x[i], 0, flat, 2 * i, 2);
@@ -195,6 +196,8 @@ class ScaleTest {
                 wx.row(row);
                 wy.row(t);
             }
+            wx.commit();
+            wy.commit();
         }
         assertTrue(Files.size(x) > 48L << 20);
         MainTest.Result r2 = child(Map.of(), "-Xmx48m", "train", "--npy", x.toString(), "--npy-target", y.toString(), "--optimizer",
