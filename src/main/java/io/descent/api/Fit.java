@@ -37,10 +37,34 @@ public final class Fit {
 
     private final Run.Outcome outcome;
     private final List<String> names;
+    private final TrainedModel model;
+    private final List<String> warnings;
 
-    Fit(Run.Outcome outcome, List<String> names) {
+    Fit(Run.Outcome outcome, List<String> names, TrainedModel model, List<String> warnings) {
         this.outcome = outcome;
         this.names = names;
+        this.model = model;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * The trained model: predicts, evaluates and saves. It predicts on the fit's session, so use it
+     * while that session is open, or save it and {@link TrainedModel#load} it later.
+     *
+     * @return the model with the fitted parameters and the data's scaling
+     */
+    public TrainedModel model() {
+        return model;
+    }
+
+    /**
+     * What went numerically wrong without stopping the fit (a singular Hessian and a fallback, an
+     * ill-conditioned solve), one line per kind; also under "warnings" in {@link #json()}.
+     *
+     * @return the warnings, empty when all went well
+     */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /**

@@ -126,7 +126,10 @@ public final class Model implements AutoCloseable {
             throw new UsageException("start has " + init.length + " values, the model has " + s.objective().parameterCount());
         }
         Run.Outcome o = Run.execute(s, optimizer, init, new Trainer(), stop.options(), new Trainer.Listener() { }, null, null);
-        return new Fit(o, parameterNames());
+        List<String> warnings = optimizer instanceof io.descent.optim.Warnings w ? w.warnings() : List.of();
+        if (!warnings.isEmpty()) o.report().json.put("warnings", warnings);
+        TrainedModel trained = new TrainedModel(io.descent.model.Models.of(s, o.params(), o.report()), session);
+        return new Fit(o, parameterNames(), trained, warnings);
     }
 
     /**

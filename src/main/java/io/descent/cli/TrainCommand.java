@@ -82,6 +82,11 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--save-params", paramLabel = "FILE", description = "Write the trained parameters (JSON) for --init.")
     Path saveParams;
 
+    @Option(names = "--save-model", paramLabel = "FILE",
+            description = "Write the trained model (JSON: kind, shape, classes, features, scaling, parameters) for "
+                    + "'descent predict' and 'descent evaluate'.")
+    Path saveModel;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Write history.csv, run.json and loss charts here.")
     Path out;
 
@@ -110,6 +115,7 @@ class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         OutputPaths.file("--save-params", saveParams);
+        OutputPaths.file("--save-model", saveModel);
         OutputPaths.file("--checkpoint", checkpoint);
         OutputPaths.directory("--out", out);
         Experiment e = experimentOptions.experiment();
@@ -152,6 +158,9 @@ class TrainCommand implements Callable<Integer> {
                     outcome.report().json.putAll(st.json());
                     statistics = st;
                 }
+            }
+            if (opt instanceof io.descent.optim.Warnings w && !w.warnings().isEmpty()) {
+                outcome.report().json.put("warnings", w.warnings());
             }
             write(outcome, setup, stdout);
             if (opt instanceof io.descent.optim.Warnings w) {
@@ -216,6 +225,9 @@ class TrainCommand implements Callable<Integer> {
         print(r, stdout);
         if (saveParams != null) {
             writeFile(saveParams, Json.write(Map.of("params", o.params())) + "\n");
+        }
+        if (saveModel != null) {
+            io.descent.model.ModelFile.write(io.descent.model.Models.of(setup, o.params(), r), saveModel);
         }
         if (out != null) {
             writeFile(out.resolve("run.json"), Json.write(r.json) + "\n");
