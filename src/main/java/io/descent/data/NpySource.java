@@ -157,7 +157,9 @@ public final class NpySource implements RowSource {
         }
         for (int j = 0; j < cols; j++) {
             scale[j] = Math.sqrt(m2[j] / rows);
-            if (!(scale[j] > 0) || Double.isInfinite(scale[j])) {
+            if (scale[j] == 0) {
+                scale[j] = 1; // a constant column: kept unscaled, as scikit-learn's StandardScaler does
+            } else if (!(scale[j] > 0) || Double.isInfinite(scale[j])) {
                 throw new UsageException(xFile + ": column " + (j + 1) + " has standard deviation " + scale[j]
                         + ", so it cannot be standardised; drop the column or train without --standardize");
             }

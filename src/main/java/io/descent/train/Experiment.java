@@ -152,6 +152,7 @@ public final class Experiment {
         if (data != null && objective.equalsIgnoreCase("logistic")) {
             LogisticRegression.checkLabels(data); // a chunk's objective sees no host data to check
         }
+        if (data != null) notes.addAll(data.notes());
         Objective obj = onDevice(rt, precision, source, data, notes);
         return new Setup(this, obj, obj instanceof io.descent.objective.DataObjective o ? o.data() : null, notes);
     }
