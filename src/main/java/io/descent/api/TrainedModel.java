@@ -151,7 +151,9 @@ public final class TrainedModel implements AutoCloseable {
     /**
      * Predictions for the rows of {@code data} (its targets are not used).
      *
-     * @param data rows on their original scale, or standardised with this model's own statistics
+     * @param data rows on their original scale, or standardised with this model's own statistics;
+     *             columns are matched to the model's features by name when the data have them all,
+     *             else taken in order
      * @return one prediction per row
      */
     public double[] predict(Data data) {
@@ -254,7 +256,12 @@ public final class TrainedModel implements AutoCloseable {
 
     private Predictor.Result run(Data data) {
         Dataset d = data.dataset();
-        if (!d.standardized()) return predictor.predict(runtime(), d.x(), d.rows(), d.cols(), "data");
+        if (!d.standardized()) {
+            // columns by name where the data have every feature's name, else in order
+            double[] x = d.columns().equals(state.features()) ? d.x()
+                    : new io.descent.data.CsvTable(d.columns(), d.rows(), d.x()).select(state.features(), "data");
+            return predictor.predict(runtime(), x, d.rows(), state.inputs(), "data");
+        }
         if (state.standardized() && Arrays.equals(d.mean(), state.mean()) && Arrays.equals(d.scale(), state.scale())) {
             if (d.cols() != state.inputs()) predictor.predict(runtime(), d.x(), d.rows(), d.cols(), "data"); // the message
             return predictor.fromScaled(runtime(), d.x(), d.rows());
