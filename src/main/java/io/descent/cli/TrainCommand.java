@@ -87,6 +87,22 @@ class TrainCommand implements Callable<Integer> {
                     + "'descent predict' and 'descent evaluate'.")
     Path saveModel;
 
+    @Option(names = "--validation", paramLabel = "FRACTION", defaultValue = "0",
+            description = "Hold out this share of the rows (a seeded split) and record their loss every step.")
+    double validation;
+
+    @Option(names = "--validation-csv", paramLabel = "FILE", description = "Held-out rows with the training file's columns.")
+    Path validationCsv;
+
+    @Option(names = "--validate-every", paramLabel = "N", defaultValue = "1",
+            description = "Evaluate the held-out rows after every N-th step (default 1).")
+    long validateEvery;
+
+    @Option(names = "--early-stop", paramLabel = "N", defaultValue = "0",
+            description = "Stop after N validation records without a lower validation loss, and keep the parameters of "
+                    + "the lowest (stop reason early-stop).")
+    long earlyStop;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Write history.csv, run.json and loss charts here.")
     Path out;
 
@@ -120,6 +136,11 @@ class TrainCommand implements Callable<Integer> {
         OutputPaths.directory("--out", out);
         Experiment e = experimentOptions.experiment();
         prepare(e);
+        e.holdout = new io.descent.train.Holdout(validation, validationCsv);
+        if (earlyStop > 0 && !e.holdout.active()) {
+            throw new io.descent.UsageException("--early-stop " + earlyStop + " needs held-out rows: add --validation "
+                    + "FRACTION (e.g. 0.2) or --validation-csv FILE");
+        }
         Precision precision = experimentOptions.precision();
         String optSpec = optimizerSpec(optimizer != null ? optimizer : e.optimizers.get(0));
         Schedule sched = schedule == null ? null : Schedule.parse(schedule);
@@ -140,6 +161,7 @@ class TrainCommand implements Callable<Integer> {
         try (CtrlC ctrlC = new CtrlC(trainer::requestStop, "descent-interrupt"); ClRuntime rt = ClRuntime.open(device);
              Setup setup = e.build(rt, precision); opt) {
             for (String note : setup.notes()) stderr.println("descent: note: " + note);
+            if (setup.validation() != null) trainer.validateOn(setup.validation(), validateEvery, earlyStop);
             double[] start = Run.init(init, setup);
             Progress progress = new Progress(stderr, opt.name(), from == null ? 0 : from.step(), !noProgress && !json);
             Trainer.Listener listener = progress;

@@ -95,15 +95,18 @@ public final class RunReport {
         return table.toString();
     }
 
-    /** Writes the history as CSV: step, loss, wall_s, device_s, gradients, losses. */
+    /** Writes the history as CSV: step, loss, wall_s, device_s, gradients, losses (and validation_loss, with one). */
     public static void writeHistory(History h, Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                w.write("step,loss,wall_s,device_s,gradients,losses\n");
+                boolean val = !h.validation().isEmpty();
+                java.util.Map<Long, Double> vl = new java.util.HashMap<>();
+                for (History.Validation v : h.validation()) vl.put(v.step(), v.loss());
+                w.write("step,loss,wall_s,device_s,gradients,losses" + (val ? ",validation_loss" : "") + "\n");
                 for (History.Row r : h.rows()) {
                     w.write(r.step() + "," + r.loss() + "," + r.wallS() + "," + r.deviceS() + "," + r.gradients() + ","
-                            + r.losses() + "\n");
+                            + r.losses() + (val ? "," + (vl.containsKey(r.step()) ? vl.get(r.step()) : "") : "") + "\n");
                 }
             }
         } catch (IOException e) {

@@ -203,6 +203,7 @@ public final class Run {
                 report.json.put("recording", rec);
             }
             report.json.put("build_s", builds);
+            if (!history.validation().isEmpty()) report.json.put("validation", Holdout.json(history, trainer.earlyStop()));
             if (result != null && result.stopReason() != null) {
                 report.json.put("stop_reason", result.stopReason());
             }
