@@ -147,6 +147,28 @@ public final class Data {
         return dataset.columns();
     }
 
+    /** These rows on the scale of {@code training}: its standardisation applied when it has one. */
+    Dataset scaledLike(Data training) {
+        Dataset t = training.dataset;
+        if (!t.standardized()) {
+            if (dataset.standardized()) {
+                throw new UsageException("validation rows are standardised but the training data are not: give them on "
+                        + "their original scale");
+            }
+            return dataset;
+        }
+        if (dataset.standardized()) {
+            if (java.util.Arrays.equals(dataset.mean(), t.mean()) && java.util.Arrays.equals(dataset.scale(), t.scale())) {
+                return dataset;
+            }
+            throw new UsageException("validation rows were standardised with statistics of their own; give them on their "
+                    + "original scale, and the training rows' statistics are applied");
+        }
+        io.descent.data.Standardization s = new io.descent.data.Standardization(t.mean(), t.scale(), List.of());
+        return new Dataset(dataset.name(), dataset.rows(), dataset.cols(), s.apply(dataset.x()), dataset.y(),
+                dataset.columns(), dataset.target(), t.mean(), t.scale());
+    }
+
     /** Fails unless every target is 0 or 1 and both occur: the labels of a two-class model. */
     void requireTwoClasses(String model) {
         double[] y = dataset.y();

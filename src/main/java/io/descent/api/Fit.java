@@ -21,8 +21,11 @@ public final class Fit {
      * @param wallSeconds   wall time from the start to the end of the step on the device
      * @param deviceSeconds device time of all the step's work so far
      * @param gradients     gradient evaluations so far
+     * @param validationLoss the loss on the held-out rows of the parameters after the step, NaN without
+     *                       {@link Model#validation validation rows}
      */
-    public record Step(long step, double loss, double wallSeconds, double deviceSeconds, long gradients) {
+    public record Step(long step, double loss, double wallSeconds, double deviceSeconds, long gradients,
+                       double validationLoss) {
     }
 
     /**
@@ -101,9 +104,23 @@ public final class Fit {
     }
 
     /**
+     * The lowest loss recorded on the held-out rows: with {@link Stop#earlyStop}, the loss of the
+     * parameters the fit kept.
+     *
+     * @return the loss, or NaN without {@link Model#validation validation rows}
+     */
+    public double bestValidationLoss() {
+        double best = Double.NaN;
+        for (History.Validation v : outcome.report().history().validation()) {
+            if (Double.isNaN(best) || v.loss() < best) best = v.loss();
+        }
+        return best;
+    }
+
+    /**
      * Why the fit stopped.
      *
-     * @return "steps", "target", "gradient", "patience", "time", "converged" or "diverged"
+     * @return "steps", "target", "gradient", "patience", "time", "converged", "early-stop" or "diverged"
      */
     public String stop() {
         return String.valueOf(outcome.report().json.get("stop"));
@@ -144,8 +161,10 @@ public final class Fit {
      */
     public List<Step> history() {
         List<Step> out = new ArrayList<>();
+        Map<Long, Double> val = new java.util.HashMap<>();
+        for (History.Validation v : outcome.report().history().validation()) val.put(v.step(), v.loss());
         for (History.Row r : outcome.report().history().rows()) {
-            out.add(new Step(r.step(), r.loss(), r.wallS(), r.deviceS(), r.gradients()));
+            out.add(new Step(r.step(), r.loss(), r.wallS(), r.deviceS(), r.gradients(), val.getOrDefault(r.step(), Double.NaN)));
         }
         return out;
     }
