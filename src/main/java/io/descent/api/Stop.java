@@ -19,6 +19,12 @@ public record Stop(long steps, double targetLoss, double gradTolerance, double t
     /**
      * Checks every rule's value.
      *
+     * @param steps         the most steps
+     * @param targetLoss    the target loss, NaN for none
+     * @param gradTolerance the gradient-norm tolerance, 0 for none
+     * @param timeBudgetS   the wall-time budget in seconds, 0 for none
+     * @param patience      steps without a new best loss, 0 for no limit
+     * @param earlyStop     validation records without a lower validation loss, 0 for no limit
      * @throws io.descent.UsageException a value out of range, named by its method
      */
     public Stop {
