@@ -169,7 +169,10 @@ public final class Model implements AutoCloseable {
                     + "Model.validation(rows) before the first fit");
         }
         Run.Outcome o = Run.execute(s, optimizer, init, trainer, stop.options(), new Trainer.Listener() { }, null, null);
-        List<String> warnings = optimizer instanceof io.descent.optim.Warnings w ? w.warnings() : List.of();
+        List<String> warnings = new java.util.ArrayList<>(optimizer instanceof io.descent.optim.Warnings w
+                ? w.warnings() : List.of());
+        String separated = io.descent.model.Separation.check(s, o.params(), "Model.alpha");
+        if (separated != null) warnings.add(separated);
         if (!warnings.isEmpty()) o.report().json.put("warnings", warnings);
         TrainedModel trained = new TrainedModel(io.descent.model.Models.of(s, o.params(), o.report()), session);
         return new Fit(o, parameterNames(), trained, warnings);

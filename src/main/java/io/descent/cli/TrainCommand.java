@@ -181,14 +181,13 @@ class TrainCommand implements Callable<Integer> {
                     statistics = st;
                 }
             }
-            if (opt instanceof io.descent.optim.Warnings w && !w.warnings().isEmpty()) {
-                outcome.report().json.put("warnings", w.warnings());
-            }
+            List<String> warnings = new ArrayList<>(opt instanceof io.descent.optim.Warnings w ? w.warnings() : List.of());
+            String separated = outcome.diverged() ? null : io.descent.model.Separation.check(setup, outcome.params(), "--alpha");
+            if (separated != null) warnings.add(separated);
+            if (!warnings.isEmpty()) outcome.report().json.put("warnings", warnings);
             write(outcome, setup, stdout);
-            if (opt instanceof io.descent.optim.Warnings w) {
-                for (String line : w.warnings()) stderr.println("descent: warning: " + line);
-                stderr.flush();
-            }
+            for (String line : warnings) stderr.println("descent: warning: " + line);
+            stderr.flush();
             if (outcome.diverged()) {
                 stderr.println("descent: " + outcome.divergence().getMessage());
                 stderr.flush();
