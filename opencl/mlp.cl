@@ -650,3 +650,21 @@ __kernel void mlp_symmetrize(__global real* h) {
     h[i * MLP_P + j] = m;
     h[j * MLP_P + i] = m;
 }
+
+// out[i] = the network's output for row i < n of column-major X (X[j * n_all + i]): the forward pass
+// alone, for prediction (no target, no loss). A work-item takes VEC consecutive rows, so each lane
+// runs the very operations of the training kernels' forward pass.   (ceil(n / VEC) work-items)
+__kernel void mlp_predict(const uint n, const ulong n_all, __global const real* X, __global const real* restrict w,
+                          __global real* out) {
+    const uint i0 = get_global_id(0) * VEC;
+    if (i0 >= n) return;
+    realv cur[MLP_MAXW], nxt[MLP_MAXW];
+    real t[VEC];
+    for (int j = 0; j < NW[0]; j++) {
+        for (int k = 0; k < VEC; k++) t[k] = i0 + k < n ? X[(ulong) j * n_all + i0 + k] : ZERO;
+        cur[j] = VLOAD(t);
+    }
+    realv z = forward(w, cur, nxt, 0, 0, 0);
+    VSTORE(z, t);
+    for (int k = 0; k < VEC && i0 + k < n; k++) out[i0 + k] = t[k];
+}

@@ -5,6 +5,7 @@ import io.descent.data.CsvReader;
 import io.descent.data.Dataset;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** Rows and targets on the host, ready to be uploaded to a device by a {@link Model}. */
 public final class Data {
@@ -90,6 +91,98 @@ public final class Data {
         CsvReader.Options o = CsvReader.Options.DEFAULTS.withStandardize(true);
         if (target != null) o = o.withTarget(target);
         return new Data(CsvReader.read(file, o));
+    }
+
+    /**
+     * These rows with every feature standardised to mean 0 and variance 1 by the statistics of these
+     * rows alone (the population standard deviation, as scikit-learn's {@code StandardScaler}); a
+     * constant column keeps scale 1 and gets a note ({@link #notes()}). A model fitted on the result
+     * keeps the statistics and applies them itself to the rows it predicts, which are given on their
+     * original scale.
+     *
+     * @return standardised data (this data's targets)
+     * @throws IllegalStateException the data are standardised already
+     */
+    public Data standardized() {
+        if (dataset.standardized()) throw new IllegalStateException("the data are standardised already");
+        io.descent.data.Standardization s = io.descent.data.Standardization.of(dataset.x(), dataset.rows(), dataset.cols(),
+                dataset.columns());
+        return new Data(new Dataset(dataset.name(), dataset.rows(), dataset.cols(), s.apply(dataset.x()), dataset.y(),
+                dataset.columns(), dataset.target(), s.mean(), s.scale()).withNotes(s.notes()));
+    }
+
+    /**
+     * What standardisation subtracted from each feature.
+     *
+     * @return the means, or null for data that are not standardised
+     */
+    public double[] means() {
+        return dataset.standardized() ? dataset.mean().clone() : null;
+    }
+
+    /**
+     * What standardisation divided each feature by (1 for a constant column).
+     *
+     * @return the scales, or null for data that are not standardised
+     */
+    public double[] scales() {
+        return dataset.standardized() ? dataset.scale().clone() : null;
+    }
+
+    /**
+     * What a user should know about how the data were read or standardised (a constant column kept unscaled).
+     *
+     * @return one line per note, may be empty
+     */
+    public List<String> notes() {
+        return dataset.notes();
+    }
+
+    /**
+     * The feature columns' names.
+     *
+     * @return names in column order (x1, x2, ... for arrays)
+     */
+    public List<String> columnNames() {
+        return dataset.columns();
+    }
+
+    /** These rows on the scale of {@code training}: its standardisation applied when it has one. */
+    Dataset scaledLike(Data training) {
+        Dataset t = training.dataset;
+        if (!t.standardized()) {
+            if (dataset.standardized()) {
+                throw new UsageException("validation rows are standardised but the training data are not: give them on "
+                        + "their original scale");
+            }
+            return dataset;
+        }
+        if (dataset.standardized()) {
+            if (java.util.Arrays.equals(dataset.mean(), t.mean()) && java.util.Arrays.equals(dataset.scale(), t.scale())) {
+                return dataset;
+            }
+            throw new UsageException("validation rows were standardised with statistics of their own; give them on their "
+                    + "original scale, and the training rows' statistics are applied");
+        }
+        io.descent.data.Standardization s = new io.descent.data.Standardization(t.mean(), t.scale(), List.of());
+        return new Dataset(dataset.name(), dataset.rows(), dataset.cols(), s.apply(dataset.x()), dataset.y(),
+                dataset.columns(), dataset.target(), t.mean(), t.scale());
+    }
+
+    /** Fails unless every target is 0 or 1 and both occur: the labels of a two-class model. */
+    void requireTwoClasses(String model) {
+        double[] y = dataset.y();
+        int ones = 0;
+        for (int i = 0; i < y.length; i++) {
+            if (y[i] != 0 && y[i] != 1) {
+                throw new UsageException(model + " needs targets 0 or 1; the target of row " + i + " is " + y[i]);
+            }
+            if (y[i] == 1) ones++;
+        }
+        if (ones == 0 || ones == y.length) {
+            throw new UsageException(model + " needs both classes, 0 and 1, in the data; every target of these "
+                    + y.length + " rows is " + (ones == 0 ? 0 : 1));
+        }
     }
 
     /**

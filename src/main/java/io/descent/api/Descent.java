@@ -101,6 +101,7 @@ public final class Descent implements AutoCloseable {
      * @return a model on this device
      */
     public Model logisticRegression(Data data) {
+        data.requireTwoClasses("logistic regression");
         return add(new Model(this, data, "logistic", null));
     }
 
@@ -113,6 +114,26 @@ public final class Descent implements AutoCloseable {
      * @return a model on this device
      */
     public Model mlp(Data data, String activation, int... hidden) {
+        return mlp(data, activation, "mse", hidden);
+    }
+
+    /**
+     * A multi-layer perceptron with one output and the given loss.
+     *
+     * @param data       the rows and targets (0/1 labels for "bce")
+     * @param activation "identity", "relu", "tanh" or "sigmoid" after every hidden layer
+     * @param loss       "mse" (regression) or "bce" (two classes: binary cross-entropy on the output's logit)
+     * @param hidden     the hidden layers' widths (none: a linear model)
+     * @return a model on this device
+     * @throws io.descent.UsageException an unknown activation or loss, or labels that are not two classes 0 and 1
+     */
+    public Model mlp(Data data, String activation, String loss, int... hidden) {
+        MlpSpec.Loss lossKind = null;
+        for (MlpSpec.Loss l : MlpSpec.Loss.values()) {
+            if (l.label().equalsIgnoreCase(loss)) lossKind = l;
+        }
+        if (lossKind == null) throw new io.descent.UsageException("unknown loss '" + loss + "': use mse or bce");
+        if (lossKind == MlpSpec.Loss.BCE) data.requireTwoClasses("a network with the bce loss");
         List<Integer> widths = new ArrayList<>();
         for (int h : hidden) widths.add(h);
         MlpSpec.Activation act = null;
@@ -122,7 +143,7 @@ public final class Descent implements AutoCloseable {
         if (act == null) {
             throw new io.descent.UsageException("unknown activation '" + activation + "': use identity, relu, tanh or sigmoid");
         }
-        return add(new Model(this, data, "mlp", new MlpSpec(data.dataset().cols(), widths, act, MlpSpec.Loss.MSE)));
+        return add(new Model(this, data, "mlp", new MlpSpec(data.dataset().cols(), widths, act, lossKind)));
     }
 
     ClRuntime runtime() {

@@ -21,8 +21,11 @@ public final class Fit {
      * @param wallSeconds   wall time from the start to the end of the step on the device
      * @param deviceSeconds device time of all the step's work so far
      * @param gradients     gradient evaluations so far
+     * @param validationLoss the loss on the held-out rows of the parameters after the step, NaN without
+     *                       {@link Model#validation validation rows}
      */
-    public record Step(long step, double loss, double wallSeconds, double deviceSeconds, long gradients) {
+    public record Step(long step, double loss, double wallSeconds, double deviceSeconds, long gradients,
+                       double validationLoss) {
     }
 
     /**
@@ -37,10 +40,34 @@ public final class Fit {
 
     private final Run.Outcome outcome;
     private final List<String> names;
+    private final TrainedModel model;
+    private final List<String> warnings;
 
-    Fit(Run.Outcome outcome, List<String> names) {
+    Fit(Run.Outcome outcome, List<String> names, TrainedModel model, List<String> warnings) {
         this.outcome = outcome;
         this.names = names;
+        this.model = model;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * The trained model: predicts, evaluates and saves. It predicts on the fit's session, so use it
+     * while that session is open, or save it and {@link TrainedModel#load} it later.
+     *
+     * @return the model with the fitted parameters and the data's scaling
+     */
+    public TrainedModel model() {
+        return model;
+    }
+
+    /**
+     * What went numerically wrong without stopping the fit (a singular Hessian and a fallback, an
+     * ill-conditioned solve), one line per kind; also under "warnings" in {@link #json()}.
+     *
+     * @return the warnings, empty when all went well
+     */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /**
@@ -77,9 +104,23 @@ public final class Fit {
     }
 
     /**
+     * The lowest loss recorded on the held-out rows: with {@link Stop#earlyStop}, the loss of the
+     * parameters the fit kept.
+     *
+     * @return the loss, or NaN without {@link Model#validation validation rows}
+     */
+    public double bestValidationLoss() {
+        double best = Double.NaN;
+        for (History.Validation v : outcome.report().history().validation()) {
+            if (Double.isNaN(best) || v.loss() < best) best = v.loss();
+        }
+        return best;
+    }
+
+    /**
      * Why the fit stopped.
      *
-     * @return "steps", "target", "gradient", "patience", "time", "converged" or "diverged"
+     * @return "steps", "target", "gradient", "patience", "time", "converged", "early-stop" or "diverged"
      */
     public String stop() {
         return String.valueOf(outcome.report().json.get("stop"));
@@ -120,8 +161,10 @@ public final class Fit {
      */
     public List<Step> history() {
         List<Step> out = new ArrayList<>();
+        Map<Long, Double> val = new java.util.HashMap<>();
+        for (History.Validation v : outcome.report().history().validation()) val.put(v.step(), v.loss());
         for (History.Row r : outcome.report().history().rows()) {
-            out.add(new Step(r.step(), r.loss(), r.wallS(), r.deviceS(), r.gradients()));
+            out.add(new Step(r.step(), r.loss(), r.wallS(), r.deviceS(), r.gradients(), val.getOrDefault(r.step(), Double.NaN)));
         }
         return out;
     }

@@ -31,6 +31,7 @@ public final class Model implements AutoCloseable {
     private double alpha;
     private long seed = 42;
     private Setup setup;
+    private Data heldOut;
 
     Model(Descent session, Data data, String kind, MlpSpec spec) {
         this.session = session;
@@ -76,6 +77,26 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * Held-out rows: their loss is recorded after every step (on the device, read back with the
+     * training loss, so it never makes a step wait), in {@link Fit#history()} and {@link Fit#json()},
+     * and {@link Stop#earlyStop} can stop on it. Give the rows on their original scale: when the
+     * training data are standardised, their statistics (of the training rows only) are applied.
+     *
+     * @param rows the held-out rows and targets, with the training data's columns
+     * @return this model
+     * @throws UsageException rows with another column count
+     */
+    public Model validation(Data rows) {
+        unbuilt("validation");
+        if (rows.columns() != data.columns()) {
+            throw new UsageException("validation rows have " + rows.columns() + " feature columns; the training data have "
+                    + data.columns());
+        }
+        this.heldOut = rows;
+        return this;
+    }
+
+    /**
      * The number of parameters.
      *
      * @return p (with the intercept)
@@ -106,8 +127,22 @@ public final class Model implements AutoCloseable {
      * @throws UsageException an unknown optimizer or a value out of range, named in the message
      */
     public Fit fit(String optimizer, Stop stop) {
+        return fit(optimizer, stop, null);
+    }
+
+    /**
+     * Fits from given starting parameters.
+     *
+     * @param optimizer a spec as on the command line: "newton", "adam:lr=0.01", "lbfgs", "sgd:batch=64"
+     * @param stop      when to stop
+     * @param start     one value per parameter ({@code new double[parameters()]} for zeros), or null for the
+     *                  model's default
+     * @return the result
+     * @throws UsageException an unknown optimizer, a value out of range, or a start of the wrong length
+     */
+    public Fit fit(String optimizer, Stop stop, double[] start) {
         try (Optimizer o = Optimizers.parse(optimizer)) {
-            return fit(o, stop, null);
+            return fit(o, stop, start);
         }
     }
 
@@ -123,10 +158,24 @@ public final class Model implements AutoCloseable {
         Setup s = setup();
         double[] init = start != null ? start.clone() : s.defaultInit();
         if (init.length != s.objective().parameterCount()) {
-            throw new UsageException("start has " + init.length + " values, the model has " + s.objective().parameterCount());
+            throw new UsageException("fit: the start has " + init.length + " values, the model has "
+                    + s.objective().parameterCount() + " parameters");
         }
-        Run.Outcome o = Run.execute(s, optimizer, init, new Trainer(), stop.options(), new Trainer.Listener() { }, null, null);
-        return new Fit(o, parameterNames());
+        Trainer trainer = new Trainer();
+        if (s.validation() != null) {
+            trainer.validateOn(s.validation(), 1, stop.earlyStop());
+        } else if (stop.earlyStop() > 0) {
+            throw new UsageException("Stop.earlyStop(" + stop.earlyStop() + ") needs held-out rows: call "
+                    + "Model.validation(rows) before the first fit");
+        }
+        Run.Outcome o = Run.execute(s, optimizer, init, trainer, stop.options(), new Trainer.Listener() { }, null, null);
+        List<String> warnings = new java.util.ArrayList<>(optimizer instanceof io.descent.optim.Warnings w
+                ? w.warnings() : List.of());
+        String separated = io.descent.model.Separation.check(s, o.params(), "Model.alpha");
+        if (separated != null) warnings.add(separated);
+        if (!warnings.isEmpty()) o.report().json.put("warnings", warnings);
+        TrainedModel trained = new TrainedModel(io.descent.model.Models.of(s, o.params(), o.report()), session);
+        return new Fit(o, parameterNames(), trained, warnings);
     }
 
     /**
@@ -150,20 +199,33 @@ public final class Model implements AutoCloseable {
         if (setup == null) {
             DeviceDataset d = new DeviceDataset(session.runtime(), data.dataset(), session.currentPrecision());
             try {
-                Objective f = switch (kind) {
-                    case "linear" -> new LinearRegression(d, intercept, alpha);
-                    case "logistic" -> new LogisticRegression(d, intercept, alpha);
-                    default -> new Mlp(d, spec);
-                };
+                Objective f = objective(d);
                 setup = Setup.of(f, d, seed);
             } catch (RuntimeException e) {
                 d.close();
                 throw e;
             }
+            if (heldOut != null) {
+                DeviceDataset v = new DeviceDataset(session.runtime(), heldOut.scaledLike(data), session.currentPrecision());
+                try {
+                    setup.withValidation(objective(v), v);
+                } catch (RuntimeException e) {
+                    v.close();
+                    throw e;
+                }
+            }
         }
         return setup;
     }
 
+
+    private Objective objective(DeviceDataset d) {
+        return switch (kind) {
+            case "linear" -> new LinearRegression(d, intercept, alpha);
+            case "logistic" -> new LogisticRegression(d, intercept, alpha);
+            default -> new Mlp(d, spec);
+        };
+    }
 
     /** Releases the model's data and buffers on the device. */
     @Override

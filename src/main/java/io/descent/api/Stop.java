@@ -11,8 +11,37 @@ import io.descent.train.Trainer;
  * @param gradTolerance stop once the gradient norm is at or below this
  * @param timeBudgetS   stop after this many wall seconds
  * @param patience      stop after this many steps without a new best loss
+ * @param earlyStop     with validation rows ({@link Model#validation}): stop after this many
+ *                      validation records without a lower validation loss, and keep the parameters of
+ *                      the lowest
  */
-public record Stop(long steps, double targetLoss, double gradTolerance, double timeBudgetS, long patience) {
+public record Stop(long steps, double targetLoss, double gradTolerance, double timeBudgetS, long patience, long earlyStop) {
+    /**
+     * Checks every rule's value.
+     *
+     * @param steps         the most steps
+     * @param targetLoss    the target loss, NaN for none
+     * @param gradTolerance the gradient-norm tolerance, 0 for none
+     * @param timeBudgetS   the wall-time budget in seconds, 0 for none
+     * @param patience      steps without a new best loss, 0 for no limit
+     * @param earlyStop     validation records without a lower validation loss, 0 for no limit
+     * @throws io.descent.UsageException a value out of range, named by its method
+     */
+    public Stop {
+        if (steps < 0) throw new io.descent.UsageException("Stop.steps(" + steps + "): the step count must be >= 0");
+        if (Double.isInfinite(targetLoss)) {
+            throw new io.descent.UsageException("Stop.target(" + targetLoss + "): the target must be finite");
+        }
+        if (!(gradTolerance >= 0)) {
+            throw new io.descent.UsageException("Stop.gradTolerance(" + gradTolerance + "): the norm must be >= 0");
+        }
+        if (!(timeBudgetS >= 0)) {
+            throw new io.descent.UsageException("Stop.timeBudget(" + timeBudgetS + "): the seconds must be >= 0");
+        }
+        if (patience < 0) throw new io.descent.UsageException("Stop.patience(" + patience + "): it must be >= 0");
+        if (earlyStop < 0) throw new io.descent.UsageException("Stop.earlyStop(" + earlyStop + "): it must be >= 0");
+    }
+
     /**
      * At most {@code n} steps, no other rule.
      *
@@ -20,7 +49,7 @@ public record Stop(long steps, double targetLoss, double gradTolerance, double t
      * @return the rule
      */
     public static Stop steps(long n) {
-        return new Stop(n, Double.NaN, 0, 0, 0);
+        return new Stop(n, Double.NaN, 0, 0, 0, 0);
     }
 
     /**
@@ -30,7 +59,7 @@ public record Stop(long steps, double targetLoss, double gradTolerance, double t
      * @return the rule
      */
     public Stop target(double loss) {
-        return new Stop(steps, loss, gradTolerance, timeBudgetS, patience);
+        return new Stop(steps, loss, gradTolerance, timeBudgetS, patience, earlyStop);
     }
 
     /**
@@ -40,7 +69,7 @@ public record Stop(long steps, double targetLoss, double gradTolerance, double t
      * @return the rule
      */
     public Stop gradTolerance(double norm) {
-        return new Stop(steps, targetLoss, norm, timeBudgetS, patience);
+        return new Stop(steps, targetLoss, norm, timeBudgetS, patience, earlyStop);
     }
 
     /**
@@ -50,7 +79,7 @@ public record Stop(long steps, double targetLoss, double gradTolerance, double t
      * @return the rule
      */
     public Stop timeBudget(double seconds) {
-        return new Stop(steps, targetLoss, gradTolerance, seconds, patience);
+        return new Stop(steps, targetLoss, gradTolerance, seconds, patience, earlyStop);
     }
 
     /**
@@ -60,7 +89,20 @@ public record Stop(long steps, double targetLoss, double gradTolerance, double t
      * @return the rule
      */
     public Stop patience(long n) {
-        return new Stop(steps, targetLoss, gradTolerance, timeBudgetS, n);
+        return new Stop(steps, targetLoss, gradTolerance, timeBudgetS, n, earlyStop);
+    }
+
+    /**
+     * This rule, also stopping after {@code n} validation records without a lower validation loss
+     * (the model needs {@link Model#validation validation rows}); the fit then keeps the parameters of
+     * the lowest, as Keras' {@code EarlyStopping(restore_best_weights=True)} does. Its stop reason is
+     * "early-stop".
+     *
+     * @param n the records to wait
+     * @return the rule
+     */
+    public Stop earlyStop(long n) {
+        return new Stop(steps, targetLoss, gradTolerance, timeBudgetS, patience, n);
     }
 
     Trainer.Options options() {

@@ -18,7 +18,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Train models on any OpenCL device and measure, phase by phase, what each optimizer costs.",
-        subcommands = {CompareCommand.class, RaceCommand.class, TrainCommand.class, SparkCommand.class, TraceCommand.class, ScenariosCommand.class,
+        subcommands = {CompareCommand.class, RaceCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class, SparkCommand.class, TraceCommand.class, ScenariosCommand.class,
                 DevicesCommand.class, ConvertCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -85,6 +85,27 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--save-params", paramLabel = "FILE", description = "Write the trained parameters (JSON) for --init.")
     Path saveParams;
 
+    @Option(names = "--save-model", paramLabel = "FILE",
+            description = "Write the trained model (JSON: kind, shape, classes, features, scaling, parameters) for "
+                    + "'descent predict' and 'descent evaluate'.")
+    Path saveModel;
+
+    @Option(names = "--validation", paramLabel = "FRACTION", defaultValue = "0",
+            description = "Hold out this share of the rows (a seeded split) and record their loss every step.")
+    double validation;
+
+    @Option(names = "--validation-csv", paramLabel = "FILE", description = "Held-out rows with the training file's columns.")
+    Path validationCsv;
+
+    @Option(names = "--validate-every", paramLabel = "N", defaultValue = "1",
+            description = "Evaluate the held-out rows after every N-th step (default 1).")
+    long validateEvery;
+
+    @Option(names = "--early-stop", paramLabel = "N", defaultValue = "0",
+            description = "Stop after N validation records without a lower validation loss, and keep the parameters of "
+                    + "the lowest (stop reason early-stop).")
+    long earlyStop;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Write history.csv, run.json and loss charts here.")
     Path out;
 
@@ -120,10 +141,16 @@ class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         OutputPaths.file("--save-params", saveParams);
+        OutputPaths.file("--save-model", saveModel);
         OutputPaths.file("--checkpoint", checkpoint);
         OutputPaths.directory("--out", out);
         Experiment e = experimentOptions.experiment();
         prepare(e);
+        e.holdout = new io.descent.train.Holdout(validation, validationCsv);
+        if (earlyStop > 0 && !e.holdout.active()) {
+            throw new io.descent.UsageException("--early-stop " + earlyStop + " needs held-out rows: add --validation "
+                    + "FRACTION (e.g. 0.2) or --validation-csv FILE");
+        }
         Precision precision = experimentOptions.precision();
         String optSpec = optimizerSpec(optimizer != null ? optimizer : e.optimizers.get(0));
         Schedule sched = schedule == null ? null : Schedule.parse(schedule);
@@ -144,6 +171,7 @@ class TrainCommand implements Callable<Integer> {
         try (CtrlC ctrlC = new CtrlC(trainer::requestStop, "descent-interrupt"); ClRuntime rt = ClRuntime.open(device);
              Setup setup = e.build(rt, precision); opt) {
             for (String note : setup.notes()) stderr.println("descent: note: " + note);
+            if (setup.validation() != null) trainer.validateOn(setup.validation(), validateEvery, earlyStop);
             double[] start = Run.init(init, setup);
             identity = io.descent.train.RunIdentity.of(e, setup, precision);
             if (from != null) from.requireIdentity(identity, resume);
@@ -169,11 +197,13 @@ class TrainCommand implements Callable<Integer> {
                     statistics = st;
                 }
             }
+            List<String> warnings = new ArrayList<>(opt instanceof io.descent.optim.Warnings w ? w.warnings() : List.of());
+            String separated = outcome.diverged() ? null : io.descent.model.Separation.check(setup, outcome.params(), "--alpha");
+            if (separated != null) warnings.add(separated);
+            if (!warnings.isEmpty()) outcome.report().json.put("warnings", warnings);
             write(outcome, setup, stdout);
-            if (opt instanceof io.descent.optim.Warnings w) {
-                for (String line : w.warnings()) stderr.println("descent: warning: " + line);
-                stderr.flush();
-            }
+            for (String line : warnings) stderr.println("descent: warning: " + line);
+            stderr.flush();
             if (outcome.diverged()) {
                 stderr.println("descent: " + outcome.divergence().getMessage());
                 stderr.flush();
@@ -236,6 +266,9 @@ class TrainCommand implements Callable<Integer> {
         print(r, stdout);
         if (saveParams != null) {
             writeFile(saveParams, Json.write(Map.of("identity", identity, "params", o.params())) + "\n");
+        }
+        if (saveModel != null) {
+            io.descent.model.ModelFile.write(io.descent.model.Models.of(setup, o.params(), r), saveModel);
         }
         if (out != null) {
             writeFile(out.resolve("run.json"), Json.write(r.json) + "\n");

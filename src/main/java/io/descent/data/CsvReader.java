@@ -237,13 +237,14 @@ public final class CsvReader {
         features.remove(target);
         double[] mean = null;
         double[] scale = null;
+        List<String> notes = new ArrayList<>();
         if (options.standardize()) {
             mean = new double[p];
             scale = new double[p];
-            standardize(xs, rows, p, target, mean, scale);
+            standardize(xs, rows, p, target, mean, scale, features, notes);
         }
         String name = file.getFileName() == null ? where : file.getFileName().toString();
-        return new Dataset(name, rows, p, xs, ys, features, names.get(target), mean, scale);
+        return new Dataset(name, rows, p, xs, ys, features, names.get(target), mean, scale).withNotes(notes);
     }
 
     private List<String> header(String line) {
@@ -351,41 +352,21 @@ public final class CsvReader {
                 + (int) first + "; logistic regression needs both classes, 0 and 1, in the data");
     }
 
-    private void standardize(double[] x, int rows, int p, int target, double[] mean, double[] scale) {
+    private void standardize(double[] x, int rows, int p, int target, double[] mean, double[] scale, List<String> names,
+                             List<String> notes) {
+        Standardization st = Standardization.of(x, rows, p, names);
         for (int j = 0; j < p; j++) {
             int c = j < target ? j : j + 1;
-            double sum = 0;
-            double min = x[j];
-            double max = x[j];
-            for (int i = j; i < x.length; i += p) {
-                double v = x[i];
-                sum += v;
-                min = Math.min(min, v);
-                max = Math.max(max, v);
-            }
-            if (min == max) {
-                throw at(-1, c, "every data line (lines " + firstDataLine + " to " + lastDataLine + ") has the value "
-                        + min + ", so the column cannot be standardised (its standard deviation is 0); drop the"
-                        + " column, or read the file without standardising");
-            }
-            double m = sum / rows;
-            double ss = 0;
-            for (int i = j; i < x.length; i += p) {
-                double d = x[i] - m;
-                ss += d * d;
-            }
-            double s = Math.sqrt(ss / rows);
-            if (!(s > 0) || Double.isInfinite(s)) {
+            if (Double.isInfinite(st.scale()[j])) {
                 throw at(-1, c, "its standard deviation over lines " + firstDataLine + " to " + lastDataLine
-                        + " is " + s + ", which cannot scale the column; rescale the column before reading it,"
+                        + " is " + st.scale()[j] + ", which cannot scale the column; rescale the column before reading it,"
                         + " or read the file without standardising");
             }
-            for (int i = j; i < x.length; i += p) {
-                x[i] = (x[i] - m) / s;
-            }
-            mean[j] = m;
-            scale[j] = s;
         }
+        System.arraycopy(st.apply(x), 0, x, 0, x.length);
+        System.arraycopy(st.mean(), 0, mean, 0, p);
+        System.arraycopy(st.scale(), 0, scale, 0, p);
+        notes.addAll(st.notes());
     }
 
     /**

@@ -21,6 +21,7 @@ public final class Dataset {
     private final String target;
     private final double[] mean;
     private final double[] scale;
+    private List<String> notes = List.of();
 
     public Dataset(String name, int rows, int cols, double[] x, double[] y, List<String> columns, String target,
                    double[] mean, double[] scale) {
@@ -99,6 +100,17 @@ public final class Dataset {
 
     public double[] scale() {
         return scale;
+    }
+
+    /** What a user should know about how the data were read (a constant column kept unscaled); may be empty. */
+    public List<String> notes() {
+        return notes;
+    }
+
+    /** This data set with {@code notes} (returned for chaining; set once, when it is made). */
+    public Dataset withNotes(List<String> notes) {
+        this.notes = List.copyOf(notes);
+        return this;
     }
 
     /** Features in column-major order ({@code x[j * rows + i]}), the layout the device reads. */

@@ -94,6 +94,35 @@ public final class NpySource implements RowSource {
     }
 
     /**
+     * The values of a 1-D or 2-D .npy file, row-major, for prediction and evaluation.
+     *
+     * @param shape receives rows and columns (1 for a 1-D array)
+     * @throws UsageException a missing or malformed file, or a value that is not finite (naming its row)
+     */
+    public static double[] values(Path file, int[] shape) {
+        Array a = map(file);
+        if (a.shape.length < 1 || a.shape.length > 2 || a.shape[0] > Integer.MAX_VALUE
+                || (a.shape.length == 2 && a.shape[0] * a.shape[1] > Integer.MAX_VALUE - 8)) {
+            throw new UsageException(file + ": shape " + java.util.Arrays.toString(a.shape) + " is not (rows,) or (rows, columns)");
+        }
+        int rows = (int) a.shape[0], cols = a.shape.length == 2 ? (int) a.shape[1] : 1;
+        double[] v = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double x = a.get(a.fortran ? (long) j * rows + i : (long) i * cols + j);
+                if (!Double.isFinite(x)) {
+                    throw new UsageException(file + ": row " + i + ", column " + (j + 1) + " is " + x
+                            + "; every value must be a finite number");
+                }
+                v[i * cols + j] = x;
+            }
+        }
+        shape[0] = rows;
+        shape[1] = cols;
+        return v;
+    }
+
+    /**
      * Maps {@code xFile} and {@code yFile}.
      *
      * @param standardize standardise each feature column (one pass over the file)
@@ -131,7 +160,9 @@ public final class NpySource implements RowSource {
         }
         for (int j = 0; j < cols; j++) {
             scale[j] = Math.sqrt(m2[j] / rows);
-            if (!(scale[j] > 0) || Double.isInfinite(scale[j])) {
+            if (scale[j] == 0) {
+                scale[j] = 1; // a constant column: kept unscaled, as scikit-learn's StandardScaler does
+            } else if (!(scale[j] > 0) || Double.isInfinite(scale[j])) {
                 throw new UsageException(xFile + ": column " + (j + 1) + " has standard deviation " + scale[j]
                         + ", so it cannot be standardised; drop the column or train without --standardize");
             }

@@ -90,12 +90,17 @@ public final class RunReport {
         return table.toString();
     }
 
-    /** Writes the history as CSV: step, loss, wall_s, device_s, gradients, losses. */
+    /** Writes the history as CSV: step, loss, wall_s, device_s, gradients, losses (and validation_loss, with one). */
     public static void writeHistory(History h, Path file) {
-        StringBuilder b = new StringBuilder("step,loss,wall_s,device_s,gradients,losses\n");
+        boolean val = !h.validation().isEmpty();
+        java.util.Map<Long, Double> vl = new java.util.HashMap<>();
+        for (History.Validation v : h.validation()) vl.put(v.step(), v.loss());
+        StringBuilder b = new StringBuilder("step,loss,wall_s,device_s,gradients,losses" + (val ? ",validation_loss" : "") + "\n");
         for (History.Row r : h.rows()) {
             b.append(r.step()).append(',').append(r.loss()).append(',').append(r.wallS()).append(',').append(r.deviceS())
-                    .append(',').append(r.gradients()).append(',').append(r.losses()).append('\n');
+                    .append(',').append(r.gradients()).append(',').append(r.losses());
+            if (val) b.append(',').append(vl.containsKey(r.step()) ? vl.get(r.step()).toString() : "");
+            b.append('\n');
         }
         AtomicFile.write(file, b.toString());
     }

@@ -38,6 +38,8 @@ public final class Experiment {
     public Path csv;
     public String target;
     public boolean standardize;
+    /** Held-out rows for validation (none by default). */
+    public Holdout holdout = new Holdout(0, null);
     public int rows = 1000;
     public int features = 10;
     public long seed = 42;
@@ -102,7 +104,7 @@ public final class Experiment {
         if (csv != null) {
             CsvReader.Options o = CsvReader.Options.DEFAULTS;
             if (target != null) o = o.withTarget(target);
-            if (standardize) o = o.withStandardize(true);
+            if (standardize && !holdout.active()) o = o.withStandardize(true); // else on the training rows alone
             if (objective.equals("logistic")) o = o.withLogisticLabels(true);
             return CsvReader.read(csv, o);
         }
@@ -163,9 +165,21 @@ public final class Experiment {
         if (data != null && objective.equalsIgnoreCase("logistic")) {
             LogisticRegression.checkLabels(data); // a chunk's objective sees no host data to check
         }
+        Dataset held = null;
+        if (holdout.active()) {
+            if (data == null) throw new UsageException("--validation needs the training rows in memory (--csv or generated data)");
+            CsvReader.Options o = target != null ? CsvReader.Options.DEFAULTS.withTarget(target) : CsvReader.Options.DEFAULTS;
+            Dataset[] parts = holdout.apply(data, seed, standardize && csv != null, o);
+            data = parts[0];
+            held = parts[1];
+            source = RowSource.of(data);
+        }
+        if (data != null) notes.addAll(data.notes());
         requireRange(precision, source, data);
         Objective obj = onDevice(rt, precision, source, data, notes);
-        return new Setup(this, obj, obj instanceof io.descent.objective.DataObjective o ? o.data() : null, notes);
+        Setup setup = new Setup(this, obj, obj instanceof io.descent.objective.DataObjective o ? o.data() : null, notes);
+        if (held != null) setup.validateOn(this, held);
+        return setup;
     }
 
     /**

@@ -22,7 +22,24 @@ public final class History {
     public record Row(long step, double loss, double wallS, double deviceS, long gradients, long losses, long hessians) {
     }
 
+    /**
+     * The loss on held-out rows of the parameters after step {@code step}, evaluated on the device with
+     * the step and read back with its training loss.
+     */
+    public record Validation(long step, double loss) {
+    }
+
     private final List<Row> rows = new ArrayList<>();
+    private final List<Validation> validation = new ArrayList<>();
+
+    public void addValidation(long step, double loss) {
+        validation.add(new Validation(step, loss));
+    }
+
+    /** The validation losses recorded, oldest first (empty without validation data). */
+    public List<Validation> validation() {
+        return Collections.unmodifiableList(validation);
+    }
 
     public void add(Row r) {
         rows.add(r);

@@ -42,11 +42,11 @@ final class Recorder implements AutoCloseable {
 
     /** One step as read back. */
     record Step(long step, double loss, double gradNorm, double wallS, double deviceS, long gradients, long losses,
-                long hessians) {
+                long hessians, double validation) {
     }
 
     private record Pending(long step, int lossSlot, int normSlot, cl_event marker, long gradients, long losses,
-                           long hessians, long buildNs) {
+                           long hessians, long buildNs, int valSlot) {
     }
 
     private final Problem problem;
@@ -68,6 +68,9 @@ final class Recorder implements AutoCloseable {
     private long lastReadHost = System.nanoTime();
     private long slotsAtRead;
     private boolean closed;
+    private Objective validation;
+    private long validateEvery = 1;
+    private DeviceArray best;
 
     /**
      * @param readEvery steps per read (0: {@value #DEFAULT_BATCH}); fewer where the snapshots would not fit
@@ -96,6 +99,28 @@ final class Recorder implements AutoCloseable {
         this.slotsAtRead = problem.lossesWritten();
     }
 
+    /**
+     * Also evaluates {@code v} (the model on held-out rows) at the parameters after every {@code every}-th
+     * step, into the loss ring beside the step's loss, so it is read in the same batch and never
+     * makes the host wait; and keeps a device copy of the parameters {@link #keep} names.
+     */
+    void validateOn(Objective v, long every) {
+        this.validation = v;
+        this.validateEvery = Math.max(1, every);
+        this.best = rt.allocate(problem.precision(), problem.size());
+        best.copyFrom(problem.params(), Phase.RECORD);
+    }
+
+    /** Copies the parameters after {@code step} (of the batch just read, or the one before it) aside, on the device. */
+    void keep(long step) {
+        best.copyRange(snapshots, (step % ring) * problem.size(), 0, problem.size(), Phase.RECORD);
+    }
+
+    /** Puts the parameters {@link #keep} copied back. */
+    void restoreKept() {
+        problem.params().copyFrom(best, Phase.RECORD);
+    }
+
     /** Steps per read at most. */
     int batch() {
         return batch;
@@ -120,10 +145,16 @@ final class Recorder implements AutoCloseable {
             normSlot = problem.reserveSlot();
             norms.dot(problem.grad(), problem.grad(), problem.losses(), normSlot, Phase.RECORD);
         }
+        int valSlot = -1;
+        if (validation != null && step % validateEvery == 0) {
+            valSlot = problem.reserveSlot();
+            validation.loss(problem.params(), problem.losses(), valSlot);
+        }
         rt.timer().tag(-1);
         pending.add(new Pending(step, problem.stepLossSlot(), normSlot, rt.marker(), f.count(Objective.Count.GRADIENT) - g0,
                 f.count(Objective.Count.LOSS) - l0,
-                f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR) - h0, rt.buildNanos() - build0));
+                f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR) - h0, rt.buildNanos() - build0,
+                valSlot));
     }
 
     /** Whether the pending steps should be read now (see the class comment). */
@@ -149,11 +180,12 @@ final class Recorder implements AutoCloseable {
         for (Pending p : pending) {
             double loss = values[v++];
             double norm = p.normSlot() >= 0 ? Math.sqrt(Math.max(0, values[v++])) : Double.NaN;
+            double val = p.valSlot() >= 0 ? values[v++] : Double.NaN;
             long endNs = end(p.marker());
             CL.clReleaseEvent(p.marker());
             deviceNs += rt.timer().takeTagged(p.step());
             double wall = Math.max(0, (endNs - startNs - p.buildNs()) * 1e-9);
-            out.add(new Step(p.step(), loss, norm, wall, deviceNs * 1e-9, p.gradients(), p.losses(), p.hessians()));
+            out.add(new Step(p.step(), loss, norm, wall, deviceNs * 1e-9, p.gradients(), p.losses(), p.hessians(), val));
         }
         pending.clear();
         reads++;
@@ -183,6 +215,7 @@ final class Recorder implements AutoCloseable {
         for (Pending p : pending) {
             slots.add(p.lossSlot());
             if (p.normSlot() >= 0) slots.add(p.normSlot());
+            if (p.valSlot() >= 0) slots.add(p.valSlot());
         }
         int lo = slots.get(0);
         int hi = slots.get(slots.size() - 1);
@@ -227,6 +260,7 @@ final class Recorder implements AutoCloseable {
             start = null;
         }
         snapshots.close();
+        if (best != null) best.close();
         if (norms != null) {
             norms.close();
         }

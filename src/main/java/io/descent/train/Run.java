@@ -275,6 +275,7 @@ public final class Run {
             report.json.put("rehearsal_s", rehearsalS);
             report.json.put("late_launch_shapes", late.size());
             if (!late.isEmpty()) report.json.put("late_launch_shape_list", late);
+            if (!history.validation().isEmpty()) report.json.put("validation", Holdout.json(history, trainer.earlyStop()));
             if (result != null && result.stopReason() != null) {
                 report.json.put("stop_reason", result.stopReason());
             }

@@ -38,6 +38,32 @@ public final class Setup implements AutoCloseable {
     }
 
     private final java.util.List<String> notes;
+    private Objective validation;
+    private DeviceDataset validationData;
+
+    /** Builds the model of {@code experiment} on the held-out rows {@code held}, on this setup's device. */
+    void validateOn(Experiment experiment, io.descent.data.Dataset held) {
+        validationData = new DeviceDataset(objective.runtime(), held, objective.precision());
+        try {
+            validation = experiment.model(validationData);
+        } catch (RuntimeException e) {
+            validationData.close();
+            validationData = null;
+            throw e;
+        }
+    }
+
+    /** A setup of the library API with its own validation objective (owned from now on). */
+    public Setup withValidation(Objective v, DeviceDataset data) {
+        this.validation = v;
+        this.validationData = data;
+        return this;
+    }
+
+    /** The model on the held-out rows, or null without validation data. */
+    public Objective validation() {
+        return validation;
+    }
     private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>();
 
     /** Closes {@code resources} (other devices' runtimes) after the objective. */
@@ -127,6 +153,8 @@ public final class Setup implements AutoCloseable {
             if (data != null) {
                 data.close();
             }
+            if (validation != null) validation.close();
+            if (validationData != null) validationData.close();
         } finally {
             for (AutoCloseable c : owned) {
                 try {

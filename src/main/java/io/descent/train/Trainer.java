@@ -1,6 +1,7 @@
 package io.descent.train;
 
 import io.descent.UsageException;
+import io.descent.objective.Objective;
 import io.descent.optim.Optimizer;
 import io.descent.optim.Problem;
 import io.descent.profile.Phase;
@@ -37,6 +38,7 @@ public final class Trainer {
         GRADIENT("gradient norm below tolerance"),
         PATIENCE("no improvement for the patience window"),
         CONVERGED("the optimizer found the run converged"),
+        EARLY_STOP("no better validation loss for the early-stop window"),
         INTERRUPTED("interrupted");
 
         public final String text;
@@ -46,7 +48,7 @@ public final class Trainer {
         }
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -162,6 +164,31 @@ public final class Trainer {
     }
 
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private Objective validation;
+    private long validateEvery = 1;
+    private long earlyStop;
+
+    /** Validation records without a lower validation loss after which a run stops (0: never). */
+    public long earlyStop() {
+        return earlyStop;
+    }
+
+    /**
+     * Records the loss of {@code v} (the same model on held-out rows) at the parameters after every
+     * {@code every}-th step, on the device, read back with the training losses; with {@code earlyStop}
+     * > 0, stops after that many validation records without a lower validation loss and puts back the
+     * parameters of the lowest (as Keras' {@code EarlyStopping(restore_best_weights=True)}).
+     *
+     * @return this trainer
+     */
+    public Trainer validateOn(Objective v, long every, long earlyStop) {
+        if (every < 1) throw new UsageException("validate every " + every + " steps: it must be at least 1");
+        if (earlyStop < 0) throw new UsageException("early stop after " + earlyStop + " records: it must be >= 0");
+        this.validation = v;
+        this.validateEvery = every;
+        this.earlyStop = earlyStop;
+        return this;
+    }
 
     /** Asks a running {@link #resume} to stop at the next step boundary (from another thread). */
     public void requestStop() {
@@ -188,7 +215,10 @@ public final class Trainer {
         long convergedAt = -1;
         double target = options.targetLoss();
         Recording recording;
+        double bestVal = Double.POSITIVE_INFINITY;
+        long sinceBestVal = 0;
         try (Recorder rec = new Recorder(problem, options.readEvery(), options.gradTolerance() > 0)) {
+            if (validation != null) rec.validateOn(validation, validateEvery);
             long t0 = System.nanoTime();
             run:
             while (problem.step() < options.steps()) {
@@ -244,7 +274,19 @@ public final class Trainer {
                         best = loss;
                         bestStep = st.step();
                     }
-                    Stop fired = options.stopAtTarget() && hit != null ? Stop.TARGET
+                    boolean earlyStopped = false;
+                    if (!Double.isNaN(st.validation())) {
+                        history.addValidation(st.step(), st.validation());
+                        if (st.validation() < bestVal) {
+                            bestVal = st.validation();
+                            sinceBestVal = 0;
+                            rec.keep(st.step());
+                        } else {
+                            earlyStopped = earlyStop > 0 && ++sinceBestVal >= earlyStop;
+                        }
+                    }
+                    Stop fired = earlyStopped ? Stop.EARLY_STOP
+                            : options.stopAtTarget() && hit != null ? Stop.TARGET
                             : options.patience() > 0 && st.step() - bestStep >= options.patience() ? Stop.PATIENCE
                             : options.gradTolerance() > 0 && st.gradNorm() <= options.gradTolerance() ? Stop.GRADIENT
                             : st.step() == convergedAt ? Stop.CONVERGED
@@ -252,7 +294,7 @@ public final class Trainer {
                     if (fired != null) {
                         stop = fired;
                         if (fired != Stop.CONVERGED) reason = null;
-                        rec.restore(st.step());
+                        if (fired == Stop.EARLY_STOP) rec.restoreKept(); else rec.restore(st.step());
                         overshoot = enqueued - st.step();
                         problem.setStep(st.step());
                         break run;
@@ -268,6 +310,9 @@ public final class Trainer {
             }
             if (stop == Stop.STEPS && stopRequested.get() && problem.step() < options.steps()) {
                 stop = Stop.INTERRUPTED;
+            }
+            if (earlyStop > 0 && stop != Stop.EARLY_STOP && bestVal < Double.POSITIVE_INFINITY) {
+                rec.restoreKept(); // early stopping keeps the best parameters whatever ended the run
             }
             recording = new Recording(rec.batch(), rec.reads());
         }

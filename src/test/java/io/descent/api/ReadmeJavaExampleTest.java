@@ -36,11 +36,15 @@ class ReadmeJavaExampleTest {
     Path dir;
 
     static String example() throws IOException {
+        return example("<!-- java-example -->");
+    }
+
+    static String example(String markerLine) throws IOException {
         List<String> lines = Files.readAllLines(Path.of("README.md"));
         StringBuilder code = new StringBuilder();
         boolean marker = false, in = false;
         for (String l : lines) {
-            if (l.trim().equals("<!-- java-example -->")) {
+            if (l.trim().equals(markerLine)) {
                 marker = true;
             } else if (marker && !in && l.startsWith("```java")) {
                 in = true;
@@ -50,7 +54,7 @@ class ReadmeJavaExampleTest {
                 code.append(l).append('\n');
             }
         }
-        assertTrue(code.length() > 0, "README.md has a ```java block after <!-- java-example -->");
+        assertTrue(code.length() > 0, "README.md has a ```java block after " + markerLine);
         return code.toString();
     }
 
@@ -77,10 +81,10 @@ class ReadmeJavaExampleTest {
         return out;
     }
 
-    @Test
-    void theReadmesJavaClassCompilesAgainstTheLibraryJarAndRuns() throws Exception {
-        String code = example();
-        Path src = dir.resolve("FitLine.java");
+    /** Compiles the README's class {@code name} (after {@code marker}) against the library jar, runs it, returns its output. */
+    private String compileAndRun(String marker, String name) throws Exception {
+        String code = example(marker);
+        Path src = dir.resolve(name + ".java");
         Files.writeString(src, code);
         List<String> cp = new ArrayList<>(List.of(libraryJar().toString()));
         cp.addAll(dependencies());
@@ -90,11 +94,25 @@ class ReadmeJavaExampleTest {
         int rc = javac.run(null, null, err, "-d", dir.toString(), "-cp", classpath, src.toString());
         assertEquals(0, rc, "the README's class compiles against the library jar:\n" + err);
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                dir + java.io.File.pathSeparator + classpath, "FitLine").redirectErrorStream(true).start();
+                dir + java.io.File.pathSeparator + classpath, name).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "finished");
         assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void theReadmesJavaClassCompilesAgainstTheLibraryJarAndRuns() throws Exception {
+        String out = compileAndRun("<!-- java-example -->", "FitLine");
         assertTrue(out.contains("intercept=") && out.contains("adam: target after"), out);
+    }
+
+    @Test
+    void theReadmesModelClassPredictsEvaluatesSavesAndLoads() throws Exception {
+        String out = compileAndRun("<!-- java-example-model -->", "HeldOut");
+        assertTrue(out.contains("P(y=1) of the first held-out row: "), out);
+        assertTrue(out.contains("\"accuracy\"") && out.contains("\"auc\"") && out.contains("confusion_matrix"), out);
+        assertTrue(out.contains("loaded model predicts the same: true"), out);
     }
 
     @Test

@@ -88,6 +88,7 @@ public final class KernelExercise {
             cases.put("mlp relu mse", () -> x.mlp(new MlpSpec(4, List.of(5), MlpSpec.Activation.RELU, MlpSpec.Loss.MSE)));
             cases.put("mlp sigmoid bce", () -> x.mlp(new MlpSpec(3, List.of(4, 3), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));
             cases.put("mlp linear", () -> x.mlp(new MlpSpec(5, List.of(), MlpSpec.Activation.IDENTITY, MlpSpec.Loss.MSE)));
+            cases.put("predict", x::predict);
             cases.put("test functions", x::functions);
             cases.put("cholesky small", () -> x.cholesky(37, null));
             cases.put("cholesky blocked", () -> x.cholesky(Cholesky.Tuning.forDevice(rt.deviceTuning()).smallMax() + 5, null));
@@ -319,6 +320,27 @@ public final class KernelExercise {
                 }
             }
         }
+    }
+
+    /** The prediction kernels (linear_predict of predict.cl, mlp_predict of mlp.cl) on 37 rows, in blocks of 16. */
+    private void predict() {
+        int n = 37;
+        double[] x = rounded(random(n * 4, 1, 21), p);
+        double[] lin = rounded(random(5, 0.5, 22), p);
+        MlpSpec spec = new MlpSpec(4, List.of(5, 3), MlpSpec.Activation.TANH, MlpSpec.Loss.BCE);
+        double[] w = rounded(spec.initialParameters(new Random(23)), p);
+        double[] z = io.descent.objective.ForwardAccess.linear(rt, p, 4, true, 16).outputs(lin, x, n);
+        double[] a = io.descent.objective.ForwardAccess.mlp(rt, p, spec, 16).outputs(w, x, n);
+        MlpReference ref = new MlpReference(spec, false);
+        double[] zr = new double[n], ar = new double[n];
+        for (int i = 0; i < n; i++) {
+            double[] row = java.util.Arrays.copyOfRange(x, i * 4, i * 4 + 4);
+            zr[i] = lin[0];
+            for (int j = 0; j < 4; j++) zr[i] += row[j] * lin[j + 1];
+            ar[i] = ref.output(w, row);
+        }
+        check("linear_predict", zr, z);
+        check("mlp_predict", ar, a);
     }
 
     /** Each test function of functions.cl at a point away from its minimum. */

@@ -233,13 +233,20 @@ class CsvReaderTest {
     }
 
     @Test
-    void constantColumnWhenStandardising() throws IOException {
-        UsageException e = fails("flat.csv", "a,b,c\n1,4,0\n2,4,1\n\n3,4,0\n", DEFAULTS.withStandardize(true));
-        assertMentions(e, "flat.csv", "lines 2 to 5", "column 2 'b'", "value 4.0", "standard deviation is 0");
-        e = fails("flat2.csv", "a,b,c\n0.1,1,0\n0.1,2,1\n", DEFAULTS.withStandardize(true).withTarget("b"));
-        assertMentions(e, "flat2.csv", "lines 2 to 3", "column 1 'a'", "value 0.1");
-        e = fails("flat3.csv", "y,a,b\n5,1,2\n6,3,2\n", DEFAULTS.withStandardize(true).withTarget("y"));
-        assertMentions(e, "flat3.csv", "lines 2 to 3", "column 3 'b'");
+    void constantColumnWhenStandardisingIsKeptUnscaledWithANote() throws IOException {
+        // scikit-learn's StandardScaler: a zero-variance column gets scale 1, so it becomes all zeros
+        Dataset d = read("flat.csv", "a,b,c\n1,4,0\n2,4,1\n\n3,4,0\n", DEFAULTS.withStandardize(true));
+        assertEquals(4.0, d.mean()[1]);
+        assertEquals(1.0, d.scale()[1]);
+        for (int i = 0; i < d.rows(); i++) assertEquals(0.0, d.x(i, 1));
+        assertEquals(2.0, d.mean()[0]);
+        assertEquals(Math.sqrt(2.0 / 3), d.scale()[0], 1e-15);
+        assertEquals(1, d.notes().size(), d.notes().toString());
+        assertTrue(d.notes().get(0).contains("'b'") && d.notes().get(0).contains("scale 1"), d.notes().get(0));
+        Dataset t = read("flat2.csv", "a,b,c\n0.1,1,0\n0.1,2,1\n", DEFAULTS.withStandardize(true).withTarget("b"));
+        assertEquals(0.1, t.mean()[0]);
+        assertEquals(1.0, t.scale()[0]);
+        assertEquals(0.0, t.x(0, 0));
     }
 
     @Test
@@ -296,6 +303,10 @@ class CsvReaderTest {
         Path file = dir.resolve(name);
         Files.writeString(file, text, StandardCharsets.UTF_8);
         return file;
+    }
+
+    private Dataset read(String name, String text, CsvReader.Options options) throws IOException {
+        return CsvReader.read(write(name, text), options);
     }
 
     private UsageException fails(String name, String text, CsvReader.Options options) throws IOException {

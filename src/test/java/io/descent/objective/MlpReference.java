@@ -141,6 +141,11 @@ public final class MlpReference {
         return x;
     }
 
+    /** The network's output for one row of features. */
+    public double output(double[] w, double[] x) {
+        return forward(w, x.clone(), null)[layers][0];
+    }
+
     /** a[l] = input of layer l (a[0] = x), a[layers][0] = out. Also the pre-activations, into z. */
     double[][] forward(double[] w, double[] x, double[][] z) {
         double[][] a = new double[layers + 1][];
