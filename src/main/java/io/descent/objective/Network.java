@@ -39,6 +39,38 @@ import java.util.Random;
  * for small networks only, as Newton's own size check ensures.
  */
 public final class Network extends DataObjective {
+    /**
+     * Widest layer the fused kernel (mlp.cl) takes. It keeps a layer per work-item in private arrays:
+     * 784-256-256-1 overflowed a PoCL work-item's stack (SIGSEGV, issue 24), and at width 64 the
+     * fused kernel had already lost its lead over PyTorch (53.8 ms vs 58.4 ms per gradient of 10,000
+     * rows). Not yet a measured tuning value: benchmarks/layers.sh is where it is to be placed.
+     */
+    public static final int FUSED_MAX_WIDTH = 64;
+
+    /** Whether a one-output network goes to the fused kernel (else to layers). */
+    public static boolean fused(MlpSpec spec) {
+        return spec.maxWidth() <= FUSED_MAX_WIDTH;
+    }
+
+    /** Softmax (multinomial) regression: no hidden layer, K = the largest label + 1 classes. */
+    public static Network softmaxRegression(DeviceDataset d, Mlp.Curvature curvature) {
+        if (d.host() == null) {
+            throw new UsageException("softmax regression needs its labels in memory to count the classes; streamed data "
+                    + "(--npy larger than the device) is not supported yet");
+        }
+        double max = 0;
+        for (double v : d.host().y()) {
+            if (!(v >= 0 && v == Math.rint(v) && v < 1e6)) {
+                throw new UsageException("softmax regression needs class labels 0..K-1; data set '" + d.info().name()
+                        + "' has " + v);
+            }
+            max = Math.max(max, v);
+        }
+        int k = Math.max(2, (int) max + 1);
+        return new Network(d, new NetworkSpec(d.cols(), List.of(), k, MlpSpec.Activation.IDENTITY, NetworkSpec.Loss.SOFTMAX),
+                curvature, null, DEFAULT_BLOCK_BYTES);
+    }
+
     /** Default device memory for one block's activations and deltas. */
     public static final long DEFAULT_BLOCK_BYTES = 256L << 20;
 

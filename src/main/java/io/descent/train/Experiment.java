@@ -256,11 +256,18 @@ public final class Experiment {
                 return new LinearRegression(d, intercept, alpha);
             case "logistic":
                 return new LogisticRegression(d, intercept, alpha);
-            case "mlp":
-                return new Mlp(d, new MlpSpec(d.cols(), layers, activation(), MlpSpec.Loss.MSE), curvature());
+            case "mlp": {
+                MlpSpec spec = new MlpSpec(d.cols(), layers, activation(), MlpSpec.Loss.MSE);
+                // wider than the fused kernel's private arrays safely hold: layers as matrix products
+                return io.descent.objective.Network.fused(spec) ? new Mlp(d, spec, curvature())
+                        : new io.descent.objective.Network(d, io.descent.objective.NetworkSpec.of(spec), curvature(), null,
+                        io.descent.objective.Network.DEFAULT_BLOCK_BYTES);
+            }
+            case "softmax":
+                return io.descent.objective.Network.softmaxRegression(d, curvature());
             default:
                 throw new UsageException("unknown objective '" + objective
-                        + "': use linear, logistic, mlp or function:NAME (" + String.join(", ", TestFunction.names()) + ")");
+                        + "': use linear, logistic, mlp, softmax or function:NAME (" + String.join(", ", TestFunction.names()) + ")");
         }
     }
 
