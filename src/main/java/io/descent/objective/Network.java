@@ -52,8 +52,12 @@ public final class Network extends DataObjective {
         return spec.maxWidth() <= FUSED_MAX_WIDTH;
     }
 
-    /** Softmax (multinomial) regression: no hidden layer, K = the largest label + 1 classes. */
-    public static Network softmaxRegression(DeviceDataset d, Mlp.Curvature curvature) {
+    /**
+     * A softmax network with K = the largest label + 1 classes; no hidden layer is softmax
+     * (multinomial) regression.
+     */
+    public static Network softmaxNetwork(DeviceDataset d, List<Integer> hidden, MlpSpec.Activation activation,
+                                         Mlp.Curvature curvature) {
         if (d.host() == null) {
             throw new UsageException("softmax regression needs its labels in memory to count the classes; streamed data "
                     + "(--npy larger than the device) is not supported yet");
@@ -67,7 +71,7 @@ public final class Network extends DataObjective {
             max = Math.max(max, v);
         }
         int k = Math.max(2, (int) max + 1);
-        return new Network(d, new NetworkSpec(d.cols(), List.of(), k, MlpSpec.Activation.IDENTITY, NetworkSpec.Loss.SOFTMAX),
+        return new Network(d, new NetworkSpec(d.cols(), hidden, k, activation, NetworkSpec.Loss.SOFTMAX),
                 curvature, null, DEFAULT_BLOCK_BYTES);
     }
 
