@@ -15,7 +15,7 @@ public final class ExperimentOptions {
             description = "A seed experiment by name ('descent scenarios' lists them); options below override it.")
     String scenario;
 
-    @Option(names = "--objective", paramLabel = "KIND", description = "linear, logistic, mlp or function:NAME.")
+    @Option(names = "--objective", paramLabel = "KIND", description = "linear, logistic, mlp, softmax or function:NAME.")
     String objective;
 
     @Option(names = "--data", paramLabel = "GENERATOR",
@@ -55,6 +55,10 @@ public final class ExperimentOptions {
 
     @Option(names = "--activation", paramLabel = "NAME", description = "identity, relu, tanh or sigmoid.")
     String activation;
+
+    @Option(names = "--loss", paramLabel = "NAME",
+            description = "Loss of an mlp: mse, bce or softmax (cross-entropy over K classes, labels 0..K-1).")
+    String loss;
 
     @Option(names = "--curvature", paramLabel = "KIND",
             description = "MLP curvature for newton/damped-newton: exact (Hessian) or gauss-newton.")
@@ -110,6 +114,7 @@ public final class ExperimentOptions {
         if (layers != null) e.layers = layers.size() == 1 && layers.get(0) == 0 ? List.of() : layers;
         if (activation != null) e.activation = activation;
         if (curvature != null) e.curvature = curvature;
+        if (loss != null) e.loss = io.descent.objective.NetworkSpec.Loss.parse(loss).label();
         if (intercept != null) e.intercept = intercept;
         if (alpha != null) e.alpha = alpha;
         if (dimension != null) e.dimension = positive("--dimension", dimension);

@@ -47,6 +47,8 @@ public final class Experiment {
     public String activation = "identity";
     /** MLP curvature for second-order methods: exact (R-operator Hessian) or gauss-newton. */
     public String curvature = "exact";
+    /** Loss of an mlp: mse, bce or softmax (K classes from the labels 0..K-1). */
+    public String loss = "mse";
     public boolean intercept;
     public double alpha;
     /** Dimension of a test function (0: the function's own). */
@@ -290,11 +292,23 @@ public final class Experiment {
                 return new LinearRegression(d, intercept, alpha);
             case "logistic":
                 return new LogisticRegression(d, intercept, alpha);
-            case "mlp":
-                return new Mlp(d, new MlpSpec(d.cols(), layers, activation(), MlpSpec.Loss.MSE), curvature());
+            case "mlp": {
+                io.descent.objective.NetworkSpec.Loss l = io.descent.objective.NetworkSpec.Loss.parse(loss);
+                if (l == io.descent.objective.NetworkSpec.Loss.SOFTMAX) {
+                    return io.descent.objective.Network.softmaxNetwork(d, layers, activation(), curvature());
+                }
+                MlpSpec spec = new MlpSpec(d.cols(), layers, activation(),
+                        l == io.descent.objective.NetworkSpec.Loss.BCE ? MlpSpec.Loss.BCE : MlpSpec.Loss.MSE);
+                // wider than the fused kernel's private arrays safely hold: layers as matrix products
+                return io.descent.objective.Network.fused(spec) ? new Mlp(d, spec, curvature())
+                        : new io.descent.objective.Network(d, io.descent.objective.NetworkSpec.of(spec), curvature(), null,
+                        io.descent.objective.Network.DEFAULT_BLOCK_BYTES);
+            }
+            case "softmax":
+                return io.descent.objective.Network.softmaxNetwork(d, List.of(), MlpSpec.Activation.IDENTITY, curvature());
             default:
                 throw new UsageException("unknown objective '" + objective
-                        + "': use linear, logistic, mlp or function:NAME (" + String.join(", ", TestFunction.names()) + ")");
+                        + "': use linear, logistic, mlp, softmax or function:NAME (" + String.join(", ", TestFunction.names()) + ")");
         }
     }
 

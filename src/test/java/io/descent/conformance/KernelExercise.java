@@ -89,6 +89,8 @@ public final class KernelExercise {
             cases.put("mlp sigmoid bce", () -> x.mlp(new MlpSpec(3, List.of(4, 3), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));
             cases.put("mlp linear", () -> x.mlp(new MlpSpec(5, List.of(), MlpSpec.Activation.IDENTITY, MlpSpec.Loss.MSE)));
             cases.put("predict", x::predict);
+            cases.put("network tanh mse", () -> x.network(new MlpSpec(4, List.of(4, 3), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE)));
+            cases.put("network sigmoid bce", () -> x.network(new MlpSpec(3, List.of(4), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));
             cases.put("test functions", x::functions);
             cases.put("cholesky small", () -> x.cholesky(37, null));
             cases.put("cholesky blocked", () -> x.cholesky(Cholesky.Tuning.forDevice(rt.deviceTuning()).smallMax() + 5, null));
@@ -281,6 +283,47 @@ public final class KernelExercise {
                 m.useRows(idx, rows.length);
                 objective(name + " batch", m, w, v, steps, bref::loss, bref::gradient, bref.hessian(w));
                 m.useAllRows();
+            }
+        }
+    }
+
+    /**
+     * Every layers.cl and losses.cl kernel through the layered Network of a one-output spec (the same
+     * function as mlp.cl's, so MlpReference checks it): rows in blocks of 128 (300 rows: 3 blocks),
+     * both curvatures, the dense matrix, line losses, a gathered batch.
+     */
+    private void network(MlpSpec spec) {
+        int n = 300;
+        Dataset raw = Generators.seed000Mlp(n, spec.dimIn(), 8);
+        if (spec.loss() == MlpSpec.Loss.BCE) {
+            double[] y = raw.y().clone();
+            for (int i = 0; i < n; i++) y[i] = y[i] > 0 ? 1 : 0;
+            raw = Dataset.of(raw.name(), n, raw.cols(), raw.x(), y);
+        }
+        Dataset data = rounded(raw);
+        MlpReference ref = new MlpReference(spec, false);
+        double[] w = rounded(spec.initialParameters(new Random(9)), p);
+        double[] v = rounded(random(w.length, 1, 10), p);
+        double[] steps = {0.0, 0.1, -0.2};
+        String name = "network " + spec.describe();
+        io.descent.objective.NetworkSpec ns = io.descent.objective.NetworkSpec.of(spec);
+        long bytes = 128 * io.descent.objective.Network.bytesPerRow(ns, p);
+        try (DeviceDataset dd = new DeviceDataset(rt, data, p)) {
+            for (Mlp.Curvature c : Mlp.Curvature.values()) {
+                try (io.descent.objective.Network m = new io.descent.objective.Network(dd, ns, c, null, bytes)) {
+                    double[] h = c == Mlp.Curvature.EXACT ? ref.hessian(w, data) : ref.gaussNewton(w, data);
+                    objective(name + " " + c, m, w, v, steps, x -> ref.loss(x, data, null), x -> ref.gradient(x, data, null), h);
+                    if (c == Mlp.Curvature.EXACT) {
+                        int[] rows = batch(n, 131, 11);
+                        Dataset b = subset(data, rows);
+                        try (IndexArray idx = IndexArray.upload(rt, rows)) {
+                            m.useRows(idx, rows.length);
+                            objective(name + " batch", m, w, v, steps, x -> ref.loss(x, b, null),
+                                    x -> ref.gradient(x, b, null), ref.hessian(w, b));
+                            m.useAllRows();
+                        }
+                    }
+                }
             }
         }
     }
