@@ -171,6 +171,7 @@ class TrainCommand implements Callable<Integer> {
         try (CtrlC ctrlC = new CtrlC(trainer::requestStop, "descent-interrupt"); ClRuntime rt = ClRuntime.open(device);
              Setup setup = e.build(rt, precision); opt) {
             for (String note : setup.notes()) stderr.println("descent: note: " + note);
+            if (saveModel != null) io.descent.model.Models.requireSaveable(setup);
             if (setup.validation() != null) trainer.validateOn(setup.validation(), validateEvery, earlyStop);
             double[] start = Run.init(init, setup);
             identity = io.descent.train.RunIdentity.of(e, setup, precision);

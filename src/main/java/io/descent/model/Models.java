@@ -25,6 +25,21 @@ public final class Models {
      *
      * @throws UsageException the objective is a test function, not a model of data
      */
+    /**
+     * Refuses, before any training, a model that has no model file format yet (the layered networks:
+     * softmax, K outputs, or hidden layers wider than the fused kernel's), so that --save-model never
+     * fails after the run.
+     */
+    public static void requireSaveable(Setup setup) {
+        Objective f = setup.objective().model();
+        if (setup.info() != null && !(f instanceof LinearModel) && !(f instanceof Mlp)) {
+            throw new UsageException("--save-model: '" + f.name() + "' has no model file format yet (model files hold"
+                    + " linear and logistic models and networks of one output whose layers are at most "
+                    + io.descent.objective.Network.FUSED_MAX_WIDTH + " wide); train without --save-model and keep the"
+                    + " parameters with --save-params");
+        }
+    }
+
     public static ModelState of(Setup setup, double[] params, RunReport report) {
         Objective f = setup.objective().model();
         DeviceDataset.Info info = setup.info();

@@ -176,6 +176,8 @@ public final class Run {
                                           java.util.function.Consumer<Problem> ended, Rehearsal rehearsal) {
         Objective f = setup.objective();
         ClRuntime rt = f.runtime();
+        rt.finish();
+        PhaseTotals beforeRehearsal = rt.timer().totals(); // programs the rehearsal builds are the run's builds
         double rehearsalS = rehearse(setup, init, options, rehearsal);
         long g0 = f.count(Objective.Count.GRADIENT), l0 = f.count(Objective.Count.LOSS);
         long h0 = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR);
@@ -189,7 +191,7 @@ public final class Run {
             started.accept(problem);
             rt.finish();
             PhaseTotals before = rt.timer().totals();
-            PhaseTotals initBuilds = before.minus(beforeInit);
+            PhaseTotals initBuilds = before.minus(rehearsalS > 0 ? beforeRehearsal : beforeInit);
             int shapes0 = rt.launchShapes();
             if (f instanceof io.descent.objective.Described d) d.runStarted();
             long t0 = System.nanoTime();

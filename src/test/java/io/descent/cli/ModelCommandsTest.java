@@ -114,6 +114,12 @@ class ModelCommandsTest {
         assertError(MainTest.run("predict", "--model", broken.toString(), "--csv", two.toString()), "broken.json",
                 "not valid JSON");
         assertError(MainTest.run("predict", "--model", model.toString()), "--csv FILE or --npy");
+        // a network with no model file format is refused before it trains, not after
+        Path none = dir.resolve("softmax.json");
+        MainTest.Result soft = MainTest.run("train", "--objective", "softmax", "--csv", label.toString(), "--target", "y",
+                "--steps", "3", "--save-model", none.toString());
+        assertError(soft, "--save-model", "no model file format yet", "--save-params");
+        assertTrue(!Files.exists(none), "nothing written");
     }
 
     private static void assertError(MainTest.Result r, String... fragments) {
