@@ -3,7 +3,7 @@ package io.descent.bench;
 import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceArray;
 import io.descent.cl.Precision;
-import io.descent.linalg.Blas;
+import io.descent.linalg.Gemm;
 import io.descent.profile.Phase;
 
 import java.util.LinkedHashMap;
@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 
 /**
  * The device's two ceilings, against which descent's kernels are judged: memory bandwidth (one
- * device-to-device copy, clEnqueueCopyBuffer) and the GEMM rate (CLBlast GEMM on a large square).
+ * device-to-device copy, clEnqueueCopyBuffer) and the GEMM rate (the engine the tuning selects, or the one named, on a large square).
  * Device times come from profiling events.
  */
 public final class CeilingBench {
@@ -96,13 +96,24 @@ public final class CeilingBench {
 
     /** C = A B for n x n matrices of uniform values in {@code precision}: GFLOP/s counts 2 n^3. */
     public Map<String, Object> gemm(int n, Precision p) {
+        return gemm(n, p, null, repeats);
+    }
+
+    /**
+     * An n x n x n product by {@code engine} ({@link Gemm#CLBLAST}, {@link Gemm#DESCENT}, or null for
+     * the one the tuning selects), timed over {@code runs} repeats.
+     */
+    public Map<String, Object> gemm(int n, Precision p, String engine, int runs) {
         Map<String, Object> out = new LinkedHashMap<>();
         double[] values = new SplittableRandom(n).doubles((long) n * n, -1, 1).toArray();
-        try (DeviceArray a = rt.upload(p, values); DeviceArray b = rt.upload(p, values);
+        try (Gemm g = engine == null ? new Gemm(rt, p) : new Gemm(rt, p, engine);
+             DeviceArray a = rt.upload(p, values); DeviceArray b = rt.upload(p, values);
              DeviceArray c = rt.allocate(p, (long) n * n)) {
-            Timing.Result r = Timing.measure(rt, warmup, repeats, () -> Blas.gemm(rt, a, b, c, n, n, n, Phase.SOLVE));
+            Timing.Result r = Timing.measure(rt, warmup, runs,
+                    () -> g.gemm(false, false, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n, Phase.SOLVE));
             double flops = 2.0 * n * n * n;
             out.put("n", n);
+            out.put("engine", g.engine());
             out.putAll(r.wall().toJson());
             out.put("device_median_s", r.device().median());
             out.put("device_spread", r.device().spread());

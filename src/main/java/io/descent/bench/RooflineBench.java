@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public final class RooflineBench {
     /** What to measure. */
-    public record Plan(long copyBytes, int gemmN, int rows, int features, List<Precision> precisions,
+    public record Plan(long copyBytes, int gemmN, int[] gemmSizes, int rows, int features, List<Precision> precisions,
                        int[] choleskySizes, List<String> scenarios, double maxSeconds) {
     }
 
@@ -43,7 +43,7 @@ public final class RooflineBench {
     public static Plan defaults(DeviceInfo d, List<Precision> precisions) {
         boolean gpu = d.isGpu();
         long copy = Math.min(gpu ? 1L << 30 : 1L << 28, Math.min(d.maxAllocation(), d.globalMemory() / 8));
-        return new Plan(copy, gpu ? 8192 : 1024, gpu ? 100_000_000 : 1_000_000, Generators.SEED000_FEATURES, precisions,
+        return new Plan(copy, gpu ? 8192 : 1024, new int[]{512, 1024, 2048, 4096}, gpu ? 100_000_000 : 1_000_000, Generators.SEED000_FEATURES, precisions,
                 gpu ? new int[]{1024, 2048, 4096, 8192} : new int[]{256, 512, 1024}, List.of("mlp-10k",
                 "mlp-100k-wide", "mlp-100k-relu", "mlp-100k-linear"), gpu ? 60 : 20);
     }
@@ -84,6 +84,25 @@ public final class RooflineBench {
             out.put("gemm_" + p.label(), g);
             gemmRate.put(p, (double) g.get("gflops_device"));
             partial.accept(out);
+        }
+        // Both engines at each size: repeats shrink with n^3 (at least 3), so 4096 on a CPU takes a minute
+        for (Precision p : plan.precisions()) {
+            List<Object> rows = new ArrayList<>();
+            out.put("gemm_engines_" + p.label(), rows);
+            for (int n : plan.gemmSizes()) {
+                Map<String, Map<String, Object>> byEngine = new LinkedHashMap<>();
+                for (String engine : List.of(io.descent.linalg.Gemm.DESCENT, io.descent.linalg.Gemm.CLBLAST)) {
+                    progress.accept("GEMM " + n + " " + p.label() + " " + engine);
+                    int runs = (int) Math.max(3, Math.min(repeats, Math.ceil(repeats * Math.pow(512.0 / n, 3))));
+                    byEngine.put(engine, ceilings.gemm(n, p, engine, runs));
+                }
+                double best = byEngine.values().stream().mapToDouble(x -> (double) x.get("gflops_device")).max().orElse(0);
+                for (Map<String, Object> x : byEngine.values()) {
+                    x.put("share_of_best_engine", (double) x.get("gflops_device") / best);
+                    rows.add(x);
+                }
+                partial.accept(out);
+            }
         }
 
         progress.accept("generating " + plan.rows() + " x " + (plan.features() + 1) + " regression");

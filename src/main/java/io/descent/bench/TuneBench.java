@@ -41,13 +41,15 @@ public final class TuneBench {
         /** The loss + gradient of seed 000's 100K x 100 MLP, 5 hidden layers of 20 (mlp.cl). */
         MLP,
         /** The blocked Cholesky factorisation and solve of an n x n SPD matrix (cholesky.cl). */
-        CHOLESKY;
+        CHOLESKY,
+        /** The n x n x n matrix product of the GEMM engine the tuning selects (gemm.cl, or CLBlast). */
+        GEMM;
 
         public static Target parse(String s) {
             try {
                 return valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new UsageException("unknown tuning target '" + s + "': linear, hessian, mlp or cholesky");
+                throw new UsageException("unknown tuning target '" + s + "': linear, hessian, mlp, cholesky or gemm");
             }
         }
     }
@@ -70,6 +72,7 @@ public final class TuneBench {
             case LINEAR, HESSIAN -> gpu ? 10_000_000 : 1_000_000;
             case MLP -> gpu ? 100_000 : 20_000;
             case CHOLESKY -> gpu ? 4096 : 1024;
+            case GEMM -> gpu ? 4096 : 1024;
         };
     }
 
@@ -85,6 +88,8 @@ public final class TuneBench {
                     : "MLP_CHUNKS=4,8,16,32 MLP_GROUPS_PER_CU=1,2,4,8 MLP_VEC_BYTES=32,64";
             case CHOLESKY -> gpu ? "CHOL_BLOCK=32,64,128 CHOL_ROWS=2,4,8,16 CHOL_VEC=1,2,4"
                     : "CHOL_BLOCK=32,64,128 CHOL_ROWS=4,8,16 CHOL_VEC=4,8,16";
+            case GEMM -> gpu ? "GEMM_ENGINE=0,1 GEMM_MR=2,4,8 GEMM_NV=1,2 GEMM_KC=128,256"
+                    : "GEMM_MR=4,6,8 GEMM_NV=1,2,3 GEMM_KU=1,4 GEMM_KC=128,256,512";
         };
     }
 
@@ -315,7 +320,7 @@ public final class TuneBench {
             if (size < 1) {
                 throw new UsageException("--size " + size + ": must be at least 1");
             }
-            if (target == Target.CHOLESKY) {
+            if (target == Target.CHOLESKY || target == Target.GEMM) {
                 NewtonBench.squareSize("--size", size);
             }
             this.target = target;
@@ -324,14 +329,18 @@ public final class TuneBench {
             this.data = switch (target) {
                 case LINEAR, HESSIAN -> Generators.seed000Regression(size, Generators.SEED000_FEATURES, 42).data();
                 case MLP -> Generators.seed000Mlp(size, 100, 0);
-                case CHOLESKY -> null;
+                case CHOLESKY, GEMM -> null;
             };
-            this.matrix = target == Target.CHOLESKY ? NewtonBench.spd(size, 100, size) : null;
+            this.matrix = target == Target.CHOLESKY ? NewtonBench.spd(size, 100, size)
+                    : target == Target.GEMM ? new java.util.SplittableRandom(size).doubles((long) size * size, -1, 1).toArray() : null;
             this.rhs = target == Target.CHOLESKY ? new Random(1).doubles(size, -1, 1).toArray() : null;
         }
 
         /** Float32 sums in another order differ by a few hundred u; a wrong kernel by far more. */
         double tolerance() {
+            if (target == Target.GEMM) { // sums of n products of magnitude ~1 whose totals are ~sqrt(n): n u relative
+                return 4.0 * size * p.unitRoundoff();
+            }
             return p == Precision.FP32 ? 1e-4 : 1e-10;
         }
 
@@ -350,6 +359,12 @@ public final class TuneBench {
                     }
                     return x.read();
                 });
+            }
+            if (target == Target.GEMM) {
+                io.descent.linalg.Gemm g = new io.descent.linalg.Gemm(rt, p);
+                DeviceArray a = rt.upload(p, matrix), c = rt.allocate(p, (long) size * size);
+                return new Prepared(() -> g.gemm(false, false, size, size, size, 1, a, 0, size, a, 0, size, 0, c, 0, size,
+                        io.descent.profile.Phase.SOLVE), c::read);
             }
             DeviceDataset d = new DeviceDataset(rt, data, p);
             Objective m = target == Target.MLP ? new Mlp(d, MlpSpec.seed000(100, 20, 5, MlpSpec.Activation.IDENTITY))

@@ -49,7 +49,13 @@ public final class DeviceTuning {
         GRAM_KB(null, true, "rows per local-memory tile of the tiled Hessian (gram.cl's KB)"),
         WIDE_FROM(null, false, "smallest parameter count whose linear/logistic loss, gradient and Hessian-vector "
                 + "product take two passes, rows then columns (wide.cl), instead of linear.cl's one fused pass, "
-                + "whose work-items keep an accumulator per parameter");
+                + "whose work-items keep an accumulator per parameter"),
+        GEMM_ENGINE(null, false, "matrix products (layers, Hessians): 0 CLBlast, 1 descent's own gemm.cl"),
+        GEMM_VEC_BYTES(null, true, "bytes per vector of gemm.cl's register block (its VW: this over the value size)"),
+        GEMM_MR(null, false, "rows of C per gemm.cl register block (MR)"),
+        GEMM_NV(null, false, "vectors per row of a gemm.cl register block (NV; NR = NV x VW columns)"),
+        GEMM_KU(null, false, "k unroll of gemm.cl's inner loop (KU)"),
+        GEMM_KC(null, false, "k values per packed slice of a gemm.cl product (KC)");
 
         private final String define;
         private final boolean powerOfTwo;
@@ -66,11 +72,11 @@ public final class DeviceTuning {
         }
 
         void check(int value, String where) {
-            boolean ok = this == CHUNKED ? value == 0 || value == 1
+            boolean ok = this == CHUNKED || this == GEMM_ENGINE ? value == 0 || value == 1
                     : this == CHOL_VEC ? value == 0 || value == 1 || value == 2 || value == 4 || value == 8 || value == 16
                     : value >= 1 && (!powerOfTwo || Integer.bitCount(value) == 1);
             if (!ok) {
-                String rule = this == CHUNKED ? "0 or 1" : this == CHOL_VEC ? "0, 1, 2, 4, 8 or 16"
+                String rule = this == CHUNKED || this == GEMM_ENGINE ? "0 or 1" : this == CHOL_VEC ? "0, 1, 2, 4, 8 or 16"
                         : powerOfTwo ? "a power of two" : "at least 1";
                 throw new UsageException(where + ": " + name() + "=" + value + " must be " + rule + " (" + meaning + ")");
             }
@@ -88,7 +94,8 @@ public final class DeviceTuning {
 
     // Columns, in Key order: WGS, VEC_BYTES, CHUNKED, GROUPS_PER_CU, TILE_BLOCKS, RB;
     // MLP_VEC_BYTES, MLP_WGS, MLP_CHUNKS, MLP_GROUPS_PER_CU; CHOL_SMALL, CHOL_BLOCK, CHOL_VEC, CHOL_ROWS;
-    // GRAM_FROM, GRAM_TS, GRAM_RB, GRAM_KB; WIDE_FROM.
+    // GRAM_FROM, GRAM_TS, GRAM_RB, GRAM_KB; WIDE_FROM;
+    // GEMM_ENGINE, GEMM_VEC_BYTES, GEMM_MR, GEMM_NV, GEMM_KU, GEMM_KC.
     // WIDE_FROM: on a GPU the fused kernels' p + 1 accumulators per work-item leave the registers past
     // ~64 (reasoned). On PoCL the two passes take 0.8-2.1x the fused one's time up to 1,000 parameters
     // (benchmarks/wide), so the cpu entry keeps it as far as it safely goes.
@@ -97,7 +104,8 @@ public final class DeviceTuning {
             4, 64, 1, 8,
             128, 64, 0, 8,
             33, 64, 4, 16,
-            65);
+            65,
+            0, 16, 4, 2, 4, 256);
 
     /** Largest WIDE_FROM an override may set (see build). */
     public static final int MAX_WIDE_FROM = 1025;
@@ -109,7 +117,8 @@ public final class DeviceTuning {
                     64, 1, 16, 4,
                     192, 64, 16, 16,
                     65, 64, 16, 16,
-                    MAX_WIDE_FROM)),
+                    MAX_WIDE_FROM,
+                    1, 64, 6, 2, 4, 256)),
             // NVIDIA schedules warps of 32 and keeps up to 2048 threads per SM: 8 groups of 256 fill one.
             new Entry("nvidia-gpu", null, d -> d.isGpu() && vendorHas(d, "nvidia"), GPU),
             // AMD runs wavefronts of 64; 256 is four of them.
@@ -181,7 +190,9 @@ public final class DeviceTuning {
         int nativeBytes = device.nativeVectorBytes() > 0 && !device.isSimulator()
                 ? Integer.highestOneBit(device.nativeVectorBytes()) : 0;
         boolean capped = false;
-        for (Key k : new Key[]{Key.VEC_BYTES, Key.MLP_VEC_BYTES}) {
+        for (Key k : new Key[]{Key.VEC_BYTES, Key.MLP_VEC_BYTES, Key.GEMM_VEC_BYTES}) {
+            // a GPU reports a native width of one value, yet its GEMM tiles load vectors (CLBlast's VWM)
+            if (k == Key.GEMM_VEC_BYTES && !device.isCpu()) continue;
             if (nativeBytes > 0 && v.get(k) > nativeBytes) {
                 v.put(k, nativeBytes);
                 capped = true;
@@ -240,6 +251,11 @@ public final class DeviceTuning {
     /** The data kernels' VEC: values of {@code precision} per work-item step, at least 1. */
     public int vectorWidth(Precision precision) {
         return Math.max(1, Math.min(16, get(Key.VEC_BYTES) / precision.bytes()));
+    }
+
+    /** gemm.cl's VW: values of {@code precision} per vector of its register block, at least 1. */
+    public int gemmVectorWidth(Precision precision) {
+        return Math.max(1, Math.min(16, get(Key.GEMM_VEC_BYTES) / precision.bytes()));
     }
 
     /** The device's native vector bytes where the entry's vectors were wider and were capped to it, else 0. */

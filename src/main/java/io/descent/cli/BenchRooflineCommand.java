@@ -40,6 +40,10 @@ final class BenchRooflineCommand implements Callable<Integer> {
     @Option(names = "--gemm", description = "GEMM size n (default: 8192 on a GPU, 1024 on a CPU).")
     Integer gemm;
 
+    @Option(names = "--gemm-sizes", split = ",", description = "Sizes n at which both GEMM engines (descent's gemm.cl "
+            + "and CLBlast) are timed (default 512,1024,2048,4096).")
+    int[] gemmSizes;
+
     @Option(names = "--copy-mib", description = "MiB copied for the bandwidth (default: 1024 on a GPU, 256 on a CPU, "
             + "at most an eighth of the device's memory).")
     Integer copyMib;
@@ -79,10 +83,12 @@ final class BenchRooflineCommand implements Callable<Integer> {
         RooflineBench.Plan plan = new RooflineBench.Plan(
                 copyMib != null ? positive("--copy-mib", copyMib) * (1L << 20) : d.copyBytes(),
                 NewtonBench.squareSize("--gemm", gemm != null ? gemm : d.gemmN()),
+                gemmSizes != null ? gemmSizes : d.gemmSizes(),
                 rows != null ? positive("--rows", rows) : d.rows(), d.features(), ps,
                 cholesky != null ? cholesky : d.choleskySizes(),
                 scenarios != null ? scenarios : d.scenarios(), d.maxSeconds());
         for (int n : plan.choleskySizes()) NewtonBench.squareSize("--cholesky", n);
+        for (int n : plan.gemmSizes()) NewtonBench.squareSize("--gemm-sizes", n);
         for (String s : plan.scenarios()) {
             if (!s.startsWith("mlp")) {
                 throw new UsageException("--scenarios: '" + s + "' is not an MLP scenario (mlp-10k, "

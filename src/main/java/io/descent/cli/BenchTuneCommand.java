@@ -27,14 +27,14 @@ final class BenchTuneCommand implements Callable<Integer> {
     DeviceOptions deviceOptions;
 
     @Option(names = "--target", defaultValue = "linear",
-            description = "linear (fused gradient), hessian, mlp or cholesky (default ${DEFAULT-VALUE}).")
+            description = "linear (fused gradient), hessian, mlp, cholesky or gemm (default ${DEFAULT-VALUE}).")
     String target;
 
     @Option(names = "--sweep", description = "Space-separated KEY=V1,V2,... (default: the target's keys around "
             + "the device kind's entry; keys in 'descent devices --json').")
     String sweep;
 
-    @Option(names = "--size", description = "Rows (linear, hessian, mlp) or n (cholesky); default by device kind.")
+    @Option(names = "--size", description = "Rows (linear, hessian, mlp) or n (cholesky, gemm); default by device kind.")
     Integer size;
 
     @Option(names = "--precision", defaultValue = "fp32", description = "Default ${DEFAULT-VALUE}.")

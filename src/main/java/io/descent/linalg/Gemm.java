@@ -3,12 +3,17 @@ package io.descent.linalg;
 import io.descent.cl.ClException;
 import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceArray;
+import io.descent.cl.DeviceTuning;
+import io.descent.cl.Kernel;
 import io.descent.cl.Precision;
+import io.descent.cl.Program;
 import io.descent.profile.Phase;
 import org.jocl.blast.CLBlast;
 import org.jocl.blast.CLBlastLayout;
 import org.jocl.blast.CLBlastTranspose;
 import org.jocl.cl_event;
+
+import java.util.Map;
 
 /**
  * The one matrix-product entry point of descent: C = alpha op(A) op(B) + beta C, row-major, with
@@ -21,14 +26,53 @@ import org.jocl.cl_event;
  * transposed) and C (m x n, element (i, j) at {@code cOff + i ldc + j}). With beta = 0, C is
  * written without being read (NaN in C does not leak through).
  */
-public class Gemm {
+public class Gemm implements AutoCloseable {
+    /** The engines, by {@link DeviceTuning.Key#GEMM_ENGINE}. */
+    public static final String CLBLAST = "clblast", DESCENT = "descent";
+
     protected final ClRuntime rt;
     protected final Precision precision;
+    private final String engine;
+    private final int mr, nr, kc, nv, ku, vw;
+    private Program program;
+    private Kernel packA, packB, tiles;
+    private DeviceArray ap, bp, ones;
 
+    /** The engine and block sizes of the device's tuning entry. */
     public Gemm(ClRuntime rt, Precision precision) {
+        this(rt, precision, rt.deviceTuning().get(DeviceTuning.Key.GEMM_ENGINE) == 1 ? DESCENT : CLBLAST);
+    }
+
+    /** {@code engine} ({@value #CLBLAST} or {@value #DESCENT}) with the tuning entry's block sizes. */
+    public Gemm(ClRuntime rt, Precision precision, String engine) {
         precision.requireSupportedBy(rt.device());
+        if (!engine.equals(CLBLAST) && !engine.equals(DESCENT)) {
+            throw new IllegalArgumentException("unknown GEMM engine '" + engine + "': " + CLBLAST + " or " + DESCENT);
+        }
         this.rt = rt;
         this.precision = precision;
+        this.engine = engine;
+        DeviceTuning t = rt.deviceTuning();
+        this.mr = t.get(DeviceTuning.Key.GEMM_MR);
+        int vw = t.gemmVectorWidth(precision);
+        this.nr = vw * t.get(DeviceTuning.Key.GEMM_NV);
+        this.kc = t.get(DeviceTuning.Key.GEMM_KC);
+        this.nv = t.get(DeviceTuning.Key.GEMM_NV);
+        this.ku = t.get(DeviceTuning.Key.GEMM_KU);
+        this.vw = vw;
+        if (engine.equals(DESCENT)) {
+            kernels(); // built now, with the caller's set-up, not inside its first timed product
+        }
+    }
+
+    private void kernels() {
+        if (program == null) {
+            program = rt.program("gemm.cl", precision, Map.of("MR", Integer.toString(mr), "VW", Integer.toString(vw),
+                    "NV", Integer.toString(nv), "KU", Integer.toString(ku)));
+            packA = program.kernel("gemm_pack_a");
+            packB = program.kernel("gemm_pack_b");
+            tiles = program.kernel("gemm_tiles");
+        }
     }
 
     public Precision precision() {
@@ -37,7 +81,7 @@ public class Gemm {
 
     /** The engine this instance uses, for reports: "clblast" or "descent". */
     public String engine() {
-        return "clblast";
+        return engine;
     }
 
     /** C = alpha op(A) op(B) + beta C (see the class comment), enqueued under {@code phase}. */
@@ -46,6 +90,10 @@ public class Gemm {
                      double beta, DeviceArray c, long cOff, int ldc, Phase phase) {
         check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) {
+            return;
+        }
+        if (engine.equals(DESCENT) || k == 0) { // CLBlast refuses k = 0 (C = beta C)
+            own(transA, transB, m, n, k, alpha, a, aOff, lda, null, b, bOff, ldb, beta, c, cOff, ldc, false, phase);
             return;
         }
         cl_event marker = rt.marker();
@@ -63,6 +111,62 @@ public class Gemm {
             throw new ClException(rc, "CLBlast GEMM " + m + " x " + k + " x " + n + " (" + precision.label() + ")");
         }
         rt.timer().recordSpan(phase, marker, ev);
+    }
+
+    /**
+     * The upper triangle (j >= i) of C = alpha A' D A + beta C, A being k x n row-major (k data rows
+     * of n features, leading dimension lda, so A' A is n x n) and D = diag(d[0..k)) (null: the
+     * identity). Entries below the diagonal are left as they were, or partly written: read only
+     * the upper triangle. Always descent's own kernels (CLBlast has no weighted SYRK).
+     */
+    public void syrkUpper(int n, int k, double alpha, DeviceArray a, long aOff, int lda, DeviceArray d,
+                          double beta, DeviceArray c, long cOff, int ldc, Phase phase) {
+        check(true, false, n, n, k, a, aOff, lda, a, aOff, lda, c, cOff, ldc);
+        if (d != null && d.length() < k) {
+            throw new IllegalArgumentException("SYRK: the weights have " + d.length() + " values for " + k + " rows");
+        }
+        if (n == 0) return;
+        own(true, false, n, n, k, alpha, a, aOff, lda, d, a, aOff, lda, beta, c, cOff, ldc, true, phase);
+    }
+
+    private void own(boolean transA, boolean transB, int m, int n, int k, double alpha, DeviceArray a, long aOff, int lda,
+                     DeviceArray d, DeviceArray b, long bOff, int ldb, double beta, DeviceArray c, long cOff, int ldc,
+                     boolean upper, Phase phase) {
+        kernels();
+        int mp = (m + mr - 1) / mr, nq = (n + nr - 1) / nr;
+        int step = Math.max(1, Math.min(kc, Math.max(k, 1)));
+        ensureScratch((long) mp * mr * step, (long) nq * nr * step);
+        if (d == null && ones == null) ones = rt.allocate(precision, 1);
+        int slices = Math.max(1, (k + step - 1) / step);
+        for (int s = 0; s < slices; s++) {
+            int k0 = s * step, len = Math.max(0, Math.min(step, k - k0));
+            packA.args(m, len, k0, a, aOff, lda, transA ? 1 : 0, d == null ? ones : d, d == null ? 0 : 1, ap)
+                    .launch(phase, new long[]{Kernel.roundUp(Math.max(len, 1), 16), mp}, new long[]{16, 1});
+            packB.args(n, len, k0, b, bOff, ldb, transB ? 1 : 0, bp)
+                    .launch(phase, new long[]{Kernel.roundUp(Math.max(len, 1), 16), nq}, new long[]{16, 1});
+            tiles.args(m, n, len, alpha, s == 0 ? beta : 1.0, ap, bp, c, cOff, ldc, upper ? 1 : 0)
+                    .launch(phase, new long[]{mp, nq}, new long[]{1, 1});
+        }
+    }
+
+    private void ensureScratch(long aLen, long bLen) {
+        if (ap == null || ap.length() < aLen) {
+            if (ap != null) ap.close();
+            ap = rt.allocate(precision, aLen);
+        }
+        if (bp == null || bp.length() < bLen) {
+            if (bp != null) bp.close();
+            bp = rt.allocate(precision, bLen);
+        }
+    }
+
+    /** Releases the packing buffers (the program stays with the runtime). */
+    @Override
+    public void close() {
+        for (DeviceArray x : new DeviceArray[]{ap, bp, ones}) {
+            if (x != null && !x.isClosed()) x.close();
+        }
+        ap = bp = ones = null;
     }
 
     /** Shapes, leading dimensions and lengths, before anything is enqueued. */

@@ -478,6 +478,7 @@ public final class Network extends DataObjective {
             if (x != null && !x.isClosed()) x.close();
         }
         owned.clear();
+        gemm.close();
         super.close();
     }
 }

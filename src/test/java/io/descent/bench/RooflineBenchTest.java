@@ -22,7 +22,7 @@ class RooflineBenchTest {
     void everyPartRunsAndItsChecksPass() {
         ClRuntime rt = TestDevices.runtime();
         List<Precision> ps = rt.device().fp64() ? List.of(Precision.FP32, Precision.FP64) : List.of(Precision.FP32);
-        RooflineBench.Plan plan = new RooflineBench.Plan(1 << 20, 67, 5003, 10, ps, new int[]{70, 129},
+        RooflineBench.Plan plan = new RooflineBench.Plan(1 << 20, 67, new int[]{53}, 5003, 10, ps, new int[]{70, 129},
                 List.of("mlp-10k"), 10);
         List<String> steps = new ArrayList<>();
         List<List<String>> partials = new ArrayList<>();
@@ -42,6 +42,14 @@ class RooflineBenchTest {
         for (Precision p : ps) {
             Map<String, Object> gemm = (Map<String, Object>) r.get("gemm_" + p.label());
             assertEquals(true, gemm.get("ok"), p.label() + " GEMM result");
+            List<Map<String, Object>> engines = (List<Map<String, Object>>) r.get("gemm_engines_" + p.label());
+            assertEquals(List.of("descent", "clblast"), engines.stream().map(e -> e.get("engine")).toList());
+            for (Map<String, Object> e : engines) {
+                assertEquals(true, e.get("ok"), p.label() + " " + e.get("engine") + " GEMM result");
+                assertEquals(53, ((Number) e.get("n")).intValue());
+                double share = (double) e.get("share_of_best_engine");
+                assertTrue(share > 0 && share <= 1, "share " + share);
+            }
             Map<String, Object> lin = (Map<String, Object>) r.get("linear_" + p.label());
             Map<String, Object> grad = (Map<String, Object>) lin.get("gradient_" + p.label());
             assertEquals(5003L * 12 * p.bytes(), ((Number) grad.get("bytes_read")).longValue(), "X (11 columns) and y");

@@ -29,8 +29,8 @@ class TuneBenchTest {
         assertTrue(bad.getMessage().contains("'WGS' is not KEY=V1,V2"), bad.getMessage());
         UsageException unknown = assertThrows(UsageException.class, () -> TuneBench.candidates("FOO=1"));
         assertTrue(unknown.getMessage().contains("unknown key 'FOO'"), unknown.getMessage());
-        UsageException target = assertThrows(UsageException.class, () -> TuneBench.Target.parse("gemm"));
-        assertTrue(target.getMessage().contains("linear, hessian, mlp or cholesky"), target.getMessage());
+        UsageException target = assertThrows(UsageException.class, () -> TuneBench.Target.parse("spline"));
+        assertTrue(target.getMessage().contains("linear, hessian, mlp, cholesky or gemm"), target.getMessage());
     }
 
     @ParameterizedTest
@@ -42,8 +42,9 @@ class TuneBenchTest {
             case HESSIAN -> "RB=2,16 TILE_BLOCKS=3,64";
             case MLP -> "MLP_WGS=2,8 MLP_VEC_BYTES=4,32";
             case CHOLESKY -> "CHOL_BLOCK=16,32 CHOL_ROWS=2,16";
+            case GEMM -> "GEMM_ENGINE=0,1 GEMM_MR=3,8";
         };
-        int size = target == TuneBench.Target.CHOLESKY ? 77 : target == TuneBench.Target.MLP ? 501 : 5003;
+        int size = target == TuneBench.Target.CHOLESKY || target == TuneBench.Target.GEMM ? 77 : target == TuneBench.Target.MLP ? 501 : 5003;
         List<String> lines = new ArrayList<>();
         Map<String, Object> r = new TuneBench(TestDevices.device(), 0, 2).run(target, Precision.FP32, size,
                 TuneBench.candidates(sweep), 2, lines::add);

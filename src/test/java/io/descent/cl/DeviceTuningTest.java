@@ -38,11 +38,16 @@ class DeviceTuningTest {
         assertEquals(32, avx2.vectorCapBytes());
         assertEquals(32, avx2.get(Key.VEC_BYTES));
         assertEquals(32, avx2.get(Key.MLP_VEC_BYTES));
+        assertEquals(32, avx2.get(Key.GEMM_VEC_BYTES), "gemm.cl's register block follows the device's vectors");
+        assertEquals(64, wide.get(Key.GEMM_VEC_BYTES));
+        assertEquals(8, avx2.gemmVectorWidth(io.descent.cl.Precision.FP32));
+        assertEquals(4, avx2.gemmVectorWidth(io.descent.cl.Precision.FP64));
         assertEquals(0, io.descent.linalg.Cholesky.Tuning.forDevice(avx2).vec(), "the data kernels' VEC: 8 / 4 values");
         assertTrue(avx2.describe().contains("capped at the device's 32-byte native width"), avx2.describe());
         // a GPU's native width of one float leaves the one-value GPU entry as it is
         DeviceTuning gpu = DeviceTuning.forDevice(device("gpu", "NVIDIA Corporation", 1024, 132, 1), null);
         assertEquals(4, gpu.get(Key.VEC_BYTES));
+        assertEquals(16, gpu.get(Key.GEMM_VEC_BYTES));
         assertEquals(0, gpu.vectorCapBytes());
         // an override is the user's choice and is taken as given
         DeviceTuning forced = DeviceTuning.forDevice(device("cpu", "AuthenticAMD", 4096, 2, 8), "MLP_VEC_BYTES=64,CHOL_VEC=16");

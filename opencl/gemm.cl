@@ -1,0 +1,144 @@
+// gemm.cl: descent's own matrix product C = alpha op(A) op(B) + beta C, written the way CPU BLAS
+// libraries write it (BLIS/GotoBLAS): both operands are first packed into panels, then one
+// work-item computes one MR x NR block of C in registers over a slice of k.
+//
+//   gemm_pack_a:  Ap[p][l][r]  = op(A)(p MR + r, k0 + l), 0 past m (row panels of MR rows)
+//   gemm_pack_b:  Bp[q][l][c]  = op(B)(k0 + l, q NR + c), 0 past n (column panels of NR columns)
+//   gemm_tiles:   C[block (p, q)] = alpha sum_l Ap[p][l][:] x Bp[q][l][:] + beta C
+//
+// Packing makes every later read contiguous and every panel complete: incomplete tiles are panels
+// padded with zeros, so the inner loop has no bounds checks; only the last write of C has. It also
+// makes transposes free (the pack reads op(A), whatever its layout) and lets SYRK-shaped callers
+// (X'DX) fold a row weight into one operand as it is packed (gemm_pack_a's `d`).
+//
+// The inner loop: per k, NV vector loads of B's panel row (NR = NV x VW values), then MR
+// broadcasts of A, each an FMA into NV accumulators. MR x NV accumulators live in registers: on
+// AVX2 (16 registers of 8 floats or 4 doubles) MR = 6, NV = 2 leaves one register for A's
+// broadcast and two for B (the BLIS Haswell micro-kernel's 6 x 16 / 6 x 8). The k loop is unrolled
+// KU times. Work-groups are one work-item (PoCL's "local memory" is ordinary memory, so nothing is
+// staged): consecutive groups run the row panels of one column panel, so that panel of B stays in
+// cache while A streams. On a GPU the cpu-shaped kernel is not the right one; the gpu tuning
+// entries use CLBlast, and the kernel is still tested there with those entries' values.
+//
+// Defines: MR (rows per block), VW (vector width: 1, 2, 4, 8, 16), NV (vectors per block row),
+// KU (k unroll), plus those of common.cl.
+#include "common.cl"
+
+#ifndef MR
+#define MR 6
+#endif
+#ifndef VW
+#define VW 8
+#endif
+#ifndef NV
+#define NV 2
+#endif
+#ifndef KU
+#define KU 4
+#endif
+#define NR (NV * VW)
+
+#if VW == 1
+typedef real realv;
+#define VLOAD(i, p) ((p)[i])
+#else
+typedef CAT(REAL_NAME, VW) realv;
+#define VLOAD(i, p) CAT(vload, VW)(i, p)
+#endif
+
+// op(A)(i, l) of A (m x k, or k x m when trans), row-major with leading dimension ld.
+#define AT(M, off, ld, trans, i, l) ((trans) ? (M)[(off) + (ulong) (l) * (ld) + (i)] : (M)[(off) + (ulong) (i) * (ld) + (l)])
+
+// One work-item per (k index l, row panel p): MR values. With use_d, column l of op(A) is scaled by
+// d[k0 + l]: Ap[p][l][r] = op(A)(p MR + r, k0 + l) d[k0 + l] (X' D X, where l runs over data rows).
+__kernel void gemm_pack_a(const uint m, const uint kc, const uint k0, __global const real* A, const ulong off,
+                          const uint ld, const int trans, __global const real* d, const int use_d,
+                          __global real* Ap) {
+    const uint l = get_global_id(0);
+    const uint p = get_global_id(1);
+    if (l >= kc) return;
+    const real w = use_d ? d[k0 + l] : ONE;
+    __global real* out = Ap + ((ulong) p * kc + l) * MR;
+    for (uint r = 0; r < MR; r++) {
+        const uint i = p * MR + r;
+        out[r] = i < m ? AT(A, off, ld, trans, i, k0 + l) * w : ZERO;
+    }
+}
+
+// One work-item per (k index l, column panel q): NR values of op(B)(k0 + l, q NR ..).
+__kernel void gemm_pack_b(const uint n, const uint kc, const uint k0, __global const real* B, const ulong off,
+                          const uint ld, const int trans, __global real* Bp) {
+    const uint l = get_global_id(0);
+    const uint q = get_global_id(1);
+    if (l >= kc) return;
+    __global real* out = Bp + ((ulong) q * kc + l) * NR;
+    for (uint c = 0; c < NR; c++) {
+        const uint j = q * NR + c;
+        out[c] = j < n ? AT(B, off, ld, trans, k0 + l, j) : ZERO;
+    }
+}
+
+// The block (p, q) of C over kc packed k values. Global size (row panels, column panels), groups of
+// one. With upper != 0 only blocks that touch the upper triangle (some j >= i) are computed (SYRK).
+// beta == 0 writes C without reading it.
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void gemm_tiles(const uint m, const uint n, const uint kc, const real alpha, const real beta,
+                __global const real* Ap, __global const real* Bp, __global real* C, const ulong coff,
+                const uint ldc, const int upper) {
+    const uint p = get_global_id(0);
+    const uint q = get_global_id(1);
+    const uint i0 = p * MR, j0 = q * NR;
+    if (upper && j0 + NR <= i0) return;
+    __global const real* a = Ap + (ulong) p * kc * MR;
+    __global const real* b = Bp + (ulong) q * kc * NR;
+    realv t[MR][NV];
+#pragma unroll
+    for (int r = 0; r < MR; r++)
+#pragma unroll
+        for (int v = 0; v < NV; v++) t[r][v] = (realv) ZERO;
+    uint l = 0;
+    for (; l + KU <= kc; l += KU) {
+#pragma unroll
+        for (int u = 0; u < KU; u++) {
+            realv bv[NV];
+#pragma unroll
+            for (int v = 0; v < NV; v++) bv[v] = VLOAD(v, b + (ulong) (l + u) * NR);
+#pragma unroll
+            for (int r = 0; r < MR; r++) {
+                const realv av = (realv) a[(ulong) (l + u) * MR + r];
+#pragma unroll
+                for (int v = 0; v < NV; v++) t[r][v] = fma(av, bv[v], t[r][v]);
+            }
+        }
+    }
+    for (; l < kc; l++) {
+        realv bv[NV];
+#pragma unroll
+        for (int v = 0; v < NV; v++) bv[v] = VLOAD(v, b + (ulong) l * NR);
+#pragma unroll
+        for (int r = 0; r < MR; r++) {
+            const realv av = (realv) a[(ulong) l * MR + r];
+#pragma unroll
+            for (int v = 0; v < NV; v++) t[r][v] = fma(av, bv[v], t[r][v]);
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < MR; r++) {
+        const uint i = i0 + r;
+        if (i >= m) break;
+        __global real* c = C + coff + (ulong) i * ldc;
+#pragma unroll
+        for (int v = 0; v < NV; v++) {
+            real s[VW];
+#if VW == 1
+            s[0] = t[r][v];
+#else
+            CAT(vstore, VW)(t[r][v], 0, s);
+#endif
+            for (int e = 0; e < VW; e++) {
+                const uint j = j0 + v * VW + e;
+                if (j < n) c[j] = beta == ZERO ? alpha * s[e] : alpha * s[e] + beta * c[j];
+            }
+        }
+    }
+}
