@@ -91,6 +91,7 @@ public final class KernelExercise {
             cases.put("predict", x::predict);
             cases.put("network tanh mse", () -> x.network(new MlpSpec(4, List.of(4, 3), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE)));
             cases.put("network sigmoid bce", () -> x.network(new MlpSpec(3, List.of(4), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));
+            cases.put("gemm", x::gemm);
             cases.put("test functions", x::functions);
             cases.put("cholesky small", () -> x.cholesky(37, null));
             cases.put("cholesky blocked", () -> x.cholesky(Cholesky.Tuning.forDevice(rt.deviceTuning()).smallMax() + 5, null));
@@ -284,6 +285,54 @@ public final class KernelExercise {
                 objective(name + " batch", m, w, v, steps, bref::loss, bref::gradient, bref.hessian(w));
                 m.useAllRows();
             }
+        }
+    }
+
+    /**
+     * gemm.cl's packing and register-block kernels, whatever engine the entry picks: products with
+     * both transposes and a beta of 1 on sizes that leave every panel incomplete, and the weighted
+     * SYRK (k is one packed slice here; GemmTest covers several on PoCL).
+     */
+    private void gemm() {
+        int m = 19, n = 21, k = 23;
+        double[] a = rounded(random(m * k, 1, 31), p), b = rounded(random(k * n, 1, 32), p), c0 = rounded(random(m * n, 1, 33), p);
+        double[] d = rounded(random(k, 1, 34), p);
+        for (boolean ta : new boolean[]{false, true}) {
+            for (boolean tb : new boolean[]{false, true}) {
+                double[] ref = new double[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double sum = c0[i * n + j];
+                        for (int l = 0; l < k; l++) {
+                            sum += (ta ? a[l * m + i] : a[i * k + l]) * (tb ? b[j * k + l] : b[l * n + j]);
+                        }
+                        ref[i * n + j] = sum;
+                    }
+                }
+                try (io.descent.linalg.Gemm g = new io.descent.linalg.Gemm(rt, p, io.descent.linalg.Gemm.DESCENT);
+                     DeviceArray da = rt.upload(p, a); DeviceArray db = rt.upload(p, b); DeviceArray dc = rt.upload(p, c0)) {
+                    g.gemm(ta, tb, m, n, k, 1, da, 0, ta ? m : k, db, 0, tb ? k : n, 1, dc, 0, n, Phase.SOLVE);
+                    check("gemm ta=" + ta + " tb=" + tb, ref, dc.read());
+                }
+            }
+        }
+        // X'DX of the k x m matrix a (k rows of m features), upper triangle
+        try (io.descent.linalg.Gemm g = new io.descent.linalg.Gemm(rt, p, io.descent.linalg.Gemm.DESCENT);
+             DeviceArray da = rt.upload(p, a); DeviceArray dd = rt.upload(p, d); DeviceArray dh = rt.allocate(p, (long) m * m)) {
+            g.syrkUpper(m, k, 1, da, 0, m, dd, 0, dh, 0, m, Phase.HESSIAN);
+            double[] h = dh.read(), ref = new double[m * m];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < m; j++) {
+                    if (j < i) {
+                        h[i * m + j] = 0; // below the diagonal is not the product's
+                        continue;
+                    }
+                    double sum = 0;
+                    for (int l = 0; l < k; l++) sum += a[l * m + i] * d[l] * a[l * m + j];
+                    ref[i * m + j] = sum;
+                }
+            }
+            check("syrk", ref, h);
         }
     }
 
