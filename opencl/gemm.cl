@@ -78,6 +78,28 @@ __kernel void gemm_pack_b(const uint n, const uint kc, const uint k0, __global c
     }
 }
 
+// Panels of a data selection's design matrix, for X'DX: F(f, r) = feature f of batch row r (1 for
+// f = 0 with an intercept; X is feature-major, X[f n_all + row]). One work-item per (batch row
+// k0 + l, panel): out[panel][l][c] = F(panel width + c, k0 + l) d[k0 + l] (d only with use_d), 0
+// from np on. The first six arguments are a selection's, as in linear.cl; y is not read.
+__kernel void gemm_pack_design(const uint n, const ulong n_all, __global const uint* idx, const int use_idx,
+                               __global const real* X, __global const real* y, const uint np, const int intercept,
+                               const uint kc, const uint k0, __global const real* d, const int use_d, const uint width,
+                               __global real* out) {
+    const uint l = get_global_id(0);
+    const uint panel = get_global_id(1);
+    if (l >= kc || k0 + l >= n) return;
+    const uint r = k0 + l;
+    const ulong row = use_idx ? (ulong) idx[r] : (ulong) r;
+    const real w = use_d ? d[r] : ONE;
+    __global real* o = out + ((ulong) panel * kc + l) * width;
+    for (uint c = 0; c < width; c++) {
+        const uint f = panel * width + c;
+        const real v = f >= np ? ZERO : (intercept && f == 0) ? ONE : X[(ulong) (f - intercept) * n_all + row];
+        o[c] = v * w;
+    }
+}
+
 // The block (p, q) of C over kc packed k values. Global size (row panels, column panels), groups of
 // one. With upper != 0 only blocks that touch the upper triangle (some j >= i) are computed (SYRK).
 // beta == 0 writes C without reading it.

@@ -131,3 +131,15 @@ __kernel void gram_finish(const uint np, const uint tiles, const uint splits, __
     const acc pen = (a == b && a >= INTERCEPT) ? (acc) 2 * (acc) alpha : 0;
     h[e] = (real) (sum / (acc) n + pen);
 }
+
+// H from the upper triangle of c = X'DX (unscaled, np x np, as gemm.cl's SYRK leaves it): both
+// triangles of c / n, plus 2 alpha on the penalised diagonal. One work-item per entry of H.
+__kernel void gram_finish_dense(const uint np, __global const real* c, const uint n, const real alpha,
+                                __global real* h) {
+    const uint e = get_global_id(0);
+    if (e >= np * np) return;
+    const uint a = e / np, b = e % np;
+    const uint lo = min(a, b), hi = max(a, b);
+    const acc pen = (a == b && a >= INTERCEPT) ? (acc) 2 * (acc) alpha : 0;
+    h[e] = (real) ((acc) c[(ulong) lo * np + hi] / (acc) n + pen);
+}

@@ -129,24 +129,68 @@ public class Gemm implements AutoCloseable {
         own(true, false, n, n, k, alpha, a, aOff, lda, d, a, aOff, lda, beta, c, cOff, ldc, true, phase);
     }
 
-    private void own(boolean transA, boolean transB, int m, int n, int k, double alpha, DeviceArray a, long aOff, int lda,
-                     DeviceArray d, DeviceArray b, long bOff, int ldb, double beta, DeviceArray c, long cOff, int ldc,
-                     boolean upper, Phase phase) {
+    /**
+     * Writes columns [k0, k0 + len) of an operand (k runs along them) into {@code out} as {@code panels}
+     * panels of {@code width} values per k: out[panel][l][c] (see gemm.cl), 0 past the operand's edge.
+     */
+    public interface Pack {
+        void into(DeviceArray out, int k0, int len, int width, int panels, Phase phase);
+    }
+
+    /** A kernel of this engine's gemm.cl program (a packing kernel for a {@link Pack}). */
+    public Kernel kernel(String name) {
+        kernels();
+        return program.kernel(name);
+    }
+
+    /**
+     * C = alpha A B + beta C with A (m x k) and B (k x n) given by the packers that lay them out:
+     * for operands that are no strided matrix (a data selection's rows with an intercept). With
+     * {@code upper}, only blocks that touch the upper triangle are computed.
+     */
+    public void packedProduct(int m, int n, int k, double alpha, Pack a, Pack b, double beta, DeviceArray c, long cOff,
+                              int ldc, boolean upper, Phase phase) {
+        if (m < 0 || n < 0 || k < 0 || cOff < 0 || ldc < n) {
+            throw new IllegalArgumentException("GEMM: m=" + m + " n=" + n + " k=" + k + " ldc=" + ldc);
+        }
+        need("C", c, cOff, m, n, ldc);
+        if (m == 0 || n == 0) return;
         kernels();
         int mp = (m + mr - 1) / mr, nq = (n + nr - 1) / nr;
         int step = Math.max(1, Math.min(kc, Math.max(k, 1)));
         ensureScratch((long) mp * mr * step, (long) nq * nr * step);
-        if (d == null && ones == null) ones = rt.allocate(precision, 1);
         int slices = Math.max(1, (k + step - 1) / step);
         for (int s = 0; s < slices; s++) {
             int k0 = s * step, len = Math.max(0, Math.min(step, k - k0));
-            packA.args(m, len, k0, a, aOff, lda, transA ? 1 : 0, d == null ? ones : d, d == null ? 0 : 1, ap)
-                    .launch(phase, new long[]{Kernel.roundUp(Math.max(len, 1), 16), mp}, new long[]{16, 1});
-            packB.args(n, len, k0, b, bOff, ldb, transB ? 1 : 0, bp)
-                    .launch(phase, new long[]{Kernel.roundUp(Math.max(len, 1), 16), nq}, new long[]{16, 1});
+            a.into(ap, k0, len, mr, mp, phase);
+            b.into(bp, k0, len, nr, nq, phase);
             tiles.args(m, n, len, alpha, s == 0 ? beta : 1.0, ap, bp, c, cOff, ldc, upper ? 1 : 0)
                     .launch(phase, new long[]{mp, nq}, new long[]{1, 1});
         }
+    }
+
+    private void own(boolean transA, boolean transB, int m, int n, int k, double alpha, DeviceArray a, long aOff, int lda,
+                     DeviceArray d, DeviceArray b, long bOff, int ldb, double beta, DeviceArray c, long cOff, int ldc,
+                     boolean upper, Phase phase) {
+        kernels();
+        if (d == null && ones == null) ones = rt.allocate(precision, 1);
+        DeviceArray dd = d == null ? ones : d;
+        packedProduct(m, n, k, alpha,
+                (out, k0, len, width, panels, ph) -> packA.args(m, len, k0, a, aOff, lda, transA ? 1 : 0, dd, d == null ? 0 : 1, out)
+                        .launch(ph, new long[]{Kernel.roundUp(Math.max(len, 1), 16), panels}, new long[]{16, 1}),
+                (out, k0, len, width, panels, ph) -> packB.args(n, len, k0, b, bOff, ldb, transB ? 1 : 0, out)
+                        .launch(ph, new long[]{Kernel.roundUp(Math.max(len, 1), 16), panels}, new long[]{16, 1}),
+                beta, c, cOff, ldc, upper, phase);
+    }
+
+    /** Rows of C per register block (the A panels' width). */
+    public int blockRows() {
+        return mr;
+    }
+
+    /** Columns of C per register block (the B panels' width). */
+    public int blockCols() {
+        return nr;
     }
 
     private void ensureScratch(long aLen, long bLen) {

@@ -39,6 +39,9 @@ public abstract class LinearModel extends DataObjective {
     private final WidePasses wide;
     private final int model;
     private Program gram;
+    private Program gramDense;
+    private io.descent.linalg.Gemm gramGemm;
+    private DeviceArray gramC, gramD;
     private DeviceArray weights;
     private DeviceArray gramPartial;
     private int gramSplits;
@@ -173,8 +176,53 @@ public abstract class LinearModel extends DataObjective {
                 .launch(Phase.HESSIAN, (long) p * p, 0);
     }
 
-    /** X'DX by tiles (gram.cl): weights, tiles of the upper triangle split over rows, then the sum of the splits. */
+    /**
+     * X'DX of a model wider than the fused kernel: by the GEMM engine where the tuning picks
+     * descent's (its SYRK over packed panels of the design matrix), else by gram.cl's tiles.
+     */
     private void wideHessian(DeviceArray w, DeviceArray h) {
+        if (runtime.deviceTuning().get(io.descent.cl.DeviceTuning.Key.GEMM_ENGINE) == 1) {
+            gemmHessian(w, h);
+        } else {
+            tiledHessian(w, h);
+        }
+    }
+
+    /**
+     * X'DX by gemm.cl: the row weights d (gram.cl), then the upper triangle of F D F' over k = the
+     * batch's rows in packed slices (F: features by rows, the intercept a row of ones; D folded into
+     * the A panels as they are packed), then both triangles, / n, plus the penalty. Sums are in the
+     * working precision, blocked by KC (slices of rows summed in registers, slices added in C).
+     */
+    private void gemmHessian(DeviceArray w, DeviceArray h) {
+        int n = selection.count();
+        if (gramGemm == null) {
+            gramGemm = new io.descent.linalg.Gemm(runtime, precision, io.descent.linalg.Gemm.DESCENT);
+            Map<String, String> d = new java.util.TreeMap<>();
+            d.put("INTERCEPT", intercept ? "1" : "0");
+            d.put("MODEL", Integer.toString(model));
+            d.put("ACC_PRECISION", Integer.toString(precision.bits()));
+            gramDense = runtime.program("gram.cl", precision, d);
+            gramC = runtime.allocate(precision, (long) p * p);
+        }
+        if (gramD == null || gramD.length() < Math.max(1, n)) {
+            if (gramD != null) gramD.close();
+            gramD = runtime.allocate(precision, Math.max(1, Math.max(n, data.rows())));
+        }
+        gramDense.kernel("gram_weights").args(batchArgs(p, w, gramD)).launch(Phase.HESSIAN, Math.max(1, n), 0);
+        io.descent.cl.Kernel pack = gramGemm.kernel("gemm_pack_design");
+        gramGemm.packedProduct(p, p, n, 1, (out, k0, len, width, panels, ph) -> pack
+                        .args(batchArgs(p, intercept ? 1 : 0, len, k0, gramD, 1, width, out))
+                        .launch(ph, new long[]{io.descent.cl.Kernel.roundUp(Math.max(len, 1), 16), panels}, new long[]{16, 1}),
+                (out, k0, len, width, panels, ph) -> pack
+                        .args(batchArgs(p, intercept ? 1 : 0, len, k0, gramD, 0, width, out))
+                        .launch(ph, new long[]{io.descent.cl.Kernel.roundUp(Math.max(len, 1), 16), panels}, new long[]{16, 1}),
+                0, gramC, 0, p, true, Phase.HESSIAN);
+        gramDense.kernel("gram_finish_dense").args(p, gramC, Math.max(1, n), alpha, h).launch(Phase.HESSIAN, (long) p * p, 0);
+    }
+
+    /** X'DX by tiles (gram.cl): weights, tiles of the upper triangle split over rows, then the sum of the splits. */
+    private void tiledHessian(DeviceArray w, DeviceArray h) {
         io.descent.cl.DeviceTuning t = runtime.deviceTuning();
         int ts = t.get(io.descent.cl.DeviceTuning.Key.GRAM_TS);
         int rb = t.get(io.descent.cl.DeviceTuning.Key.GRAM_RB);
@@ -237,6 +285,9 @@ public abstract class LinearModel extends DataObjective {
         if (sums != null) sums.close();
         if (weights != null) weights.close();
         if (gramPartial != null) gramPartial.close();
+        if (gramC != null) gramC.close();
+        if (gramD != null) gramD.close();
+        if (gramGemm != null) gramGemm.close();
         super.close();
     }
 }

@@ -120,6 +120,12 @@ class LinearModelTest {
             assertWithin(ref.gradient(w), g.read(), ref.gradientTolerance(w, u), u, "gradient");
             m.hessian(dw, h);
             double uAcc = rt.device().fp64() ? Precision.FP64.unitRoundoff() : u;
+        io.descent.cl.DeviceTuning t = rt.deviceTuning();
+        boolean gemm = t.get(io.descent.cl.DeviceTuning.Key.GEMM_ENGINE) == 1;
+        int kc = t.get(io.descent.cl.DeviceTuning.Key.GEMM_KC);
+        java.util.function.IntToDoubleFunction chainUnit = rows -> gemm
+                ? u * (Math.min(kc, rows) + Math.ceil(rows / (double) kc)) / LinearReference.SUM_CHAIN
+                : uAcc * rows / LinearReference.SUM_CHAIN;
             double[] hd = h.read();
             assertWithin(ref.hessian(w), hd, ref.hessianTolerance(w, u, uAcc), u, "Hessian X'DX");
             int p = m.parameterCount();
@@ -146,9 +152,12 @@ class LinearModelTest {
     }
 
     /**
-     * Past the fused kernel's 64 parameters the Hessian comes from gram.cl's tiles, split over rows.
-     * Its sums run along up to n rows in one accumulator per split, so the accumulation bound uses a
-     * chain of n (not the fused kernel's 64); everything else is the reference's bound.
+     * Past the fused kernel's 64 parameters the Hessian comes from gram.cl's tiles, split over rows,
+     * or, where the tuning picks descent's GEMM engine (the cpu entry), from gemm.cl's SYRK.
+     * gram.cl's sums run along up to n rows in one accumulator (float64 where the device has it) per
+     * split, so the accumulation bound uses a chain of n (not the fused kernel's 64). gemm.cl sums in
+     * the working precision, blocked: a slice of KC rows in registers, then the slices added into C,
+     * a chain of KC + ceil(n / KC). Everything else is the reference's bound.
      */
     @ParameterizedTest(name = "{0} logistic={1} k={2} intercept={3}")
     @MethodSource("wide")
@@ -161,13 +170,19 @@ class LinearModelTest {
         for (int i = 0; i < w.length; i++) w[i] = prec.round(w[i] * 0.3); // |z| moderate: logistic weights away from 0
         double u = prec.unitRoundoff();
         double uAcc = rt.device().fp64() ? Precision.FP64.unitRoundoff() : u;
+        io.descent.cl.DeviceTuning t = rt.deviceTuning();
+        boolean gemm = t.get(io.descent.cl.DeviceTuning.Key.GEMM_ENGINE) == 1;
+        int kc = t.get(io.descent.cl.DeviceTuning.Key.GEMM_KC);
+        java.util.function.IntToDoubleFunction chainUnit = rows -> gemm
+                ? u * (Math.min(kc, rows) + Math.ceil(rows / (double) kc)) / LinearReference.SUM_CHAIN
+                : uAcc * rows / LinearReference.SUM_CHAIN;
         try (DeviceDataset d = new DeviceDataset(rt, pr.data(), prec); LinearModel m = model(d, pr);
              DeviceArray dw = rt.upload(prec, w); DeviceArray h = rt.allocate(prec, (long) m.parameterCount() * m.parameterCount())) {
             int p = m.parameterCount();
             assertTrue(p > m.fusedHessianMax(), "p = " + p + " takes the tiled kernel");
             m.hessian(dw, h);
             double[] hd = h.read();
-            assertWithin(ref.hessian(w), hd, ref.hessianTolerance(w, u, uAcc * n / LinearReference.SUM_CHAIN), u,
+            assertWithin(ref.hessian(w), hd, ref.hessianTolerance(w, u, chainUnit.applyAsDouble(n)), u,
                     "tiled Hessian X'DX");
             for (int a = 0; a < p; a++) {
                 for (int b = 0; b < a; b++) assertEquals(hd[a * p + b], hd[b * p + a], 0.0, "symmetric");
@@ -181,7 +196,7 @@ class LinearModelTest {
                 m.useAllRows();
             }
             LinearReference bref = gathered(pr, rows).reference(prec);
-            assertWithin(bref.hessian(w), h.read(), bref.hessianTolerance(w, u, uAcc * rows.length / LinearReference.SUM_CHAIN),
+            assertWithin(bref.hessian(w), h.read(), bref.hessianTolerance(w, u, chainUnit.applyAsDouble(rows.length)),
                     u, "tiled Hessian of a gathered mini-batch");
         }
     }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# GEMM at the roofline: descent's gemm.cl and CLBlast against numpy (OpenBLAS) in the same run.
+#   benchmarks/gemm/run.sh [OUT_DIR]    SIZES, PRECISIONS, REPEATS, PEAK_FP32 (see GemmBench.java)
+# Measure on a quiet machine: no build, no tests, nothing else running.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=${1:-$root/benchmarks/results/gemm-$(date +%F)}
+mkdir -p "$out"
+"$root/benchmarks/setup"
+"$root/descent" --version >/dev/null   # builds target/descent.jar when stale
+jh=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+LD_PRELOAD="$jh/lib/libjsig.so" java -Xmx12g -cp "$root/target/descent.jar" "$root/benchmarks/gemm/GemmBench.java" \
+  > "$out/descent-gemm.jsonl"
+/usr/bin/python3 "$root/benchmarks/gemm/gemm_numpy.py" > "$out/numpy-gemm.jsonl"
+/usr/bin/python3 "$root/benchmarks/gemm/report.py" "$out/descent-gemm.jsonl" "$out/numpy-gemm.jsonl" | tee "$out/gemm.md"
