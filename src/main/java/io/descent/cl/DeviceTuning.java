@@ -118,7 +118,7 @@ public final class DeviceTuning {
                     192, 64, 16, 16,
                     65, 64, 16, 16,
                     MAX_WIDE_FROM,
-                    1, 64, 6, 2, 4, 256)),
+                    1, 64, 4, 3, 4, 512)),
             // NVIDIA schedules warps of 32 and keeps up to 2048 threads per SM: 8 groups of 256 fill one.
             new Entry("nvidia-gpu", null, d -> d.isGpu() && vendorHas(d, "nvidia"), GPU),
             // AMD runs wavefronts of 64; 256 is four of them.
