@@ -50,14 +50,15 @@ typedef CAT(REAL_NAME, VW) realv;
 #define AT(M, off, ld, trans, i, l) ((trans) ? (M)[(off) + (ulong) (l) * (ld) + (i)] : (M)[(off) + (ulong) (i) * (ld) + (l)])
 
 // One work-item per (k index l, row panel p): MR values. With use_d, column l of op(A) is scaled by
-// d[k0 + l]: Ap[p][l][r] = op(A)(p MR + r, k0 + l) d[k0 + l] (X' D X, where l runs over data rows).
+// d[doff + k0 + l]: Ap[p][l][r] = op(A)(p MR + r, k0 + l) d[doff + k0 + l] (X' D X, where l runs
+// over data rows; U' S U in the Cholesky's trailing update).
 __kernel void gemm_pack_a(const uint m, const uint kc, const uint k0, __global const real* A, const ulong off,
-                          const uint ld, const int trans, __global const real* d, const int use_d,
+                          const uint ld, const int trans, __global const real* d, const ulong doff, const int use_d,
                           __global real* Ap) {
     const uint l = get_global_id(0);
     const uint p = get_global_id(1);
     if (l >= kc) return;
-    const real w = use_d ? d[k0 + l] : ONE;
+    const real w = use_d ? d[doff + k0 + l] : ONE;
     __global real* out = Ap + ((ulong) p * kc + l) * MR;
     for (uint r = 0; r < MR; r++) {
         const uint i = p * MR + r;

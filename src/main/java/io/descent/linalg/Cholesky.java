@@ -64,13 +64,21 @@ public final class Cholesky implements AutoCloseable {
      * @param vec         values per vector in the kernels (0: the device's SIMD width, {@link
      *                    ClRuntime#vectorWidth})
      * @param rowsPerItem rows of the trailing update per work-item (TI in cholesky.cl: 1, 2, 4, 8, 16)
+     * @param gemmFrom    the trailing update by descent's GEMM engine (gemm.cl's SYRK) when at least
+     *                    this many rows follow a block column; {@link Integer#MAX_VALUE}: never
      */
-    public record Tuning(int smallMax, int block, int clblastFrom, int vec, int rowsPerItem) {
+    public record Tuning(int smallMax, int block, int clblastFrom, int vec, int rowsPerItem, int gemmFrom) {
         public Tuning {
-            if (smallMax < 1 || block < 1 || clblastFrom < 1 || vec < 0 || rowsPerItem < 1) {
+            if (smallMax < 1 || block < 1 || clblastFrom < 1 || vec < 0 || rowsPerItem < 1 || gemmFrom < 1) {
                 throw new IllegalArgumentException("Cholesky tuning: smallMax = " + smallMax + ", block = " + block
-                        + ", clblastFrom = " + clblastFrom + ", vec = " + vec + ", rowsPerItem = " + rowsPerItem);
+                        + ", clblastFrom = " + clblastFrom + ", vec = " + vec + ", rowsPerItem = " + rowsPerItem
+                        + ", gemmFrom = " + gemmFrom);
             }
+        }
+
+        /** cholesky.cl's own trailing update throughout. */
+        public Tuning(int smallMax, int block, int clblastFrom, int vec, int rowsPerItem) {
+            this(smallMax, block, clblastFrom, vec, rowsPerItem, Integer.MAX_VALUE);
         }
 
         /** The given paths with the default vector width and rows per item. */
@@ -94,17 +102,23 @@ public final class Cholesky implements AutoCloseable {
             // Where the device's native vectors are narrower than the entry's (an AVX2 CPU under the
             // AVX-512 cpu entry), the table's CHOL_VEC gives way to the data kernels' capped VEC.
             boolean narrower = device.vectorCapBytes() > 0 && !device.overridden().containsKey(DeviceTuning.Key.CHOL_VEC);
+            int gemmFrom = device.get(DeviceTuning.Key.GEMM_ENGINE) == 1 ? device.get(DeviceTuning.Key.CHOL_GEMM_FROM)
+                    : Integer.MAX_VALUE;
             return new Tuning(device.get(DeviceTuning.Key.CHOL_SMALL), device.get(DeviceTuning.Key.CHOL_BLOCK),
                     Integer.MAX_VALUE, narrower ? 0 : device.get(DeviceTuning.Key.CHOL_VEC),
-                    device.get(DeviceTuning.Key.CHOL_ROWS));
+                    device.get(DeviceTuning.Key.CHOL_ROWS), gemmFrom);
         }
 
         public Tuning withClblastFrom(int rows) {
-            return new Tuning(smallMax, block, rows, vec, rowsPerItem);
+            return new Tuning(smallMax, block, rows, vec, rowsPerItem, gemmFrom);
         }
 
         public Tuning withSmallMax(int n) {
-            return new Tuning(n, block, clblastFrom, vec, rowsPerItem);
+            return new Tuning(n, block, clblastFrom, vec, rowsPerItem, gemmFrom);
+        }
+
+        public Tuning withGemmFrom(int rows) {
+            return new Tuning(smallMax, block, clblastFrom, vec, rowsPerItem, rows);
         }
     }
 
@@ -159,6 +173,7 @@ public final class Cholesky implements AutoCloseable {
     private final DeviceArray sign;
     private final DeviceArray info;
     private final DeviceArray work;
+    private Gemm gemm;
     private DeviceArray lastH;
     private double lastLambda;
     private boolean factored;
@@ -192,6 +207,9 @@ public final class Cholesky implements AutoCloseable {
         defines.put("TI", Integer.toString(ti));
         defines.put("VEC", Integer.toString(vec));
         this.program = rt.program("cholesky.cl", precision, defines);
+        if (n - Math.min(n, tuning.block()) >= tuning.gemmFrom()) {
+            gemm(); // gemm.cl built with the workspace, not inside the first timed factorisation
+        }
         DeviceArray[] made = new DeviceArray[5];
         try {
             made[0] = rt.allocate(precision, (long) n * n);
@@ -222,6 +240,11 @@ public final class Cholesky implements AutoCloseable {
 
     public Tuning tuning() {
         return tuning;
+    }
+
+    private Gemm gemm() {
+        if (gemm == null) gemm = new Gemm(rt, precision, Gemm.DESCENT);
+        return gemm;
     }
 
     /** The work matrix: U in the upper triangle (with its diagonal), U' in the strict lower one. */
@@ -297,6 +320,10 @@ public final class Cholesky implements AutoCloseable {
                 long chunks = (rest + vec - 1) / vec;
                 program.kernel("chol_panel").args(o, bs, n, n, f, sign, info)
                         .launch(Phase.SOLVE, Kernel.roundUp(chunks, wgs), wgs);
+                if (rest >= tuning.gemmFrom()) { // A_rest -= U_J,rest' S_J U_J,rest: the upper triangle
+                    gemm().syrkUpper(rest, bs, -1, f, (long) o * n + s0, n, sign, o, 1, f, (long) s0 * n + s0, n, Phase.SOLVE);
+                    continue;
+                }
                 long rowTiles = (rest + ti - 1) / ti;
                 program.kernel("chol_update").args(o, bs, n, n, f, sign, info)
                         .launch(Phase.SOLVE, new long[]{Kernel.roundUp(chunks, wgs), rowTiles}, new long[]{wgs, 1});
@@ -420,6 +447,7 @@ public final class Cholesky implements AutoCloseable {
 
     @Override
     public void close() {
+        if (gemm != null) gemm.close();
         f.close();
         orig.close();
         sign.close();

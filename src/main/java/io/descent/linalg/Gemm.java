@@ -93,7 +93,7 @@ public class Gemm implements AutoCloseable {
             return;
         }
         if (engine.equals(DESCENT) || k == 0) { // CLBlast refuses k = 0 (C = beta C)
-            own(transA, transB, m, n, k, alpha, a, aOff, lda, null, b, bOff, ldb, beta, c, cOff, ldc, false, phase);
+            own(transA, transB, m, n, k, alpha, a, aOff, lda, null, 0, b, bOff, ldb, beta, c, cOff, ldc, false, phase);
             return;
         }
         cl_event marker = rt.marker();
@@ -121,12 +121,20 @@ public class Gemm implements AutoCloseable {
      */
     public void syrkUpper(int n, int k, double alpha, DeviceArray a, long aOff, int lda, DeviceArray d,
                           double beta, DeviceArray c, long cOff, int ldc, Phase phase) {
+        syrkUpper(n, k, alpha, a, aOff, lda, d, 0, beta, c, cOff, ldc, phase);
+    }
+
+    /** As {@link #syrkUpper(int, int, double, DeviceArray, long, int, DeviceArray, double, DeviceArray, long, int, Phase)}
+     * with the weights at d[dOff .. dOff + k). */
+    public void syrkUpper(int n, int k, double alpha, DeviceArray a, long aOff, int lda, DeviceArray d, long dOff,
+                          double beta, DeviceArray c, long cOff, int ldc, Phase phase) {
         check(true, false, n, n, k, a, aOff, lda, a, aOff, lda, c, cOff, ldc);
-        if (d != null && d.length() < k) {
-            throw new IllegalArgumentException("SYRK: the weights have " + d.length() + " values for " + k + " rows");
+        if (d != null && (dOff < 0 || d.length() < dOff + k)) {
+            throw new IllegalArgumentException("SYRK: the weights have " + d.length() + " values for " + k
+                    + " rows from offset " + dOff);
         }
         if (n == 0) return;
-        own(true, false, n, n, k, alpha, a, aOff, lda, d, a, aOff, lda, beta, c, cOff, ldc, true, phase);
+        own(true, false, n, n, k, alpha, a, aOff, lda, d, dOff, a, aOff, lda, beta, c, cOff, ldc, true, phase);
     }
 
     /**
@@ -170,13 +178,13 @@ public class Gemm implements AutoCloseable {
     }
 
     private void own(boolean transA, boolean transB, int m, int n, int k, double alpha, DeviceArray a, long aOff, int lda,
-                     DeviceArray d, DeviceArray b, long bOff, int ldb, double beta, DeviceArray c, long cOff, int ldc,
-                     boolean upper, Phase phase) {
+                     DeviceArray d, long dOff, DeviceArray b, long bOff, int ldb, double beta, DeviceArray c, long cOff,
+                     int ldc, boolean upper, Phase phase) {
         kernels();
         if (d == null && ones == null) ones = rt.allocate(precision, 1);
         DeviceArray dd = d == null ? ones : d;
         packedProduct(m, n, k, alpha,
-                (out, k0, len, width, panels, ph) -> packA.args(m, len, k0, a, aOff, lda, transA ? 1 : 0, dd, d == null ? 0 : 1, out)
+                (out, k0, len, width, panels, ph) -> packA.args(m, len, k0, a, aOff, lda, transA ? 1 : 0, dd, dOff, d == null ? 0 : 1, out)
                         .launch(ph, new long[]{Kernel.roundUp(Math.max(len, 1), 16), panels}, new long[]{16, 1}),
                 (out, k0, len, width, panels, ph) -> packB.args(n, len, k0, b, bOff, ldb, transB ? 1 : 0, out)
                         .launch(ph, new long[]{Kernel.roundUp(Math.max(len, 1), 16), panels}, new long[]{16, 1}),

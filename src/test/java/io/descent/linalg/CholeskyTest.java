@@ -53,7 +53,9 @@ class CholeskyTest {
         /** Blocked, 16-wide blocks, 16 values x 16 rows per work-item (the CPU default's update shape). */
         BLOCKED_WIDE(new Cholesky.Tuning(8, 16, Integer.MAX_VALUE, 16, 16)),
         /** As BLOCKED with CLBlast TRSM + SYRK for every trailing update. */
-        CLBLAST(new Cholesky.Tuning(8, 16, 1));
+        CLBLAST(new Cholesky.Tuning(8, 16, 1)),
+        /** As BLOCKED with every trailing update by gemm.cl's SYRK (signs folded in, so indefinite too). */
+        GEMM(new Cholesky.Tuning(8, 16, Integer.MAX_VALUE, 0, 8, 1));
 
         private final Cholesky.Tuning tuning;
 
@@ -73,6 +75,7 @@ class CholeskyTest {
             for (int n : new int[]{17, 64, 65, 256, 513}) out.add(Arguments.of(n, p, Path.BLOCKED));
             for (int n : new int[]{17, 65, 513}) out.add(Arguments.of(n, p, Path.BLOCKED_WIDE));
             for (int n : new int[]{17, 65, 256}) out.add(Arguments.of(n, p, Path.CLBLAST));
+            for (int n : new int[]{17, 65, 256, 513}) out.add(Arguments.of(n, p, Path.GEMM));
         }
         return out.stream();
     }
