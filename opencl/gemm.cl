@@ -21,7 +21,7 @@
 // entries use CLBlast, and the kernel is still tested there with those entries' values.
 //
 // Defines: MR (rows per block), VW (vector width: 1, 2, 4, 8, 16), NV (vectors per block row),
-// KU (k unroll), plus those of common.cl.
+// KU (k unroll), RP (row panels per work-item), plus those of common.cl.
 #include "common.cl"
 
 #ifndef MR
@@ -35,6 +35,9 @@
 #endif
 #ifndef KU
 #define KU 4
+#endif
+#ifndef RP
+#define RP 1
 #endif
 #define NR (NV * VW)
 
@@ -104,14 +107,10 @@ __kernel void gemm_pack_design(const uint n, const ulong n_all, __global const u
 // The block (p, q) of C over kc packed k values. Global size (row panels, column panels), groups of
 // one. With upper != 0 only blocks that touch the upper triangle (some j >= i) are computed (SYRK).
 // beta == 0 writes C without reading it.
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_tiles(const uint m, const uint n, const uint kc, const real alpha, const real beta,
-                __global const real* Ap, __global const real* Bp, __global real* C, const ulong coff,
-                const uint ldc, const int upper) {
-    const uint p = get_global_id(0);
-    const uint q = get_global_id(1);
+inline void block(const uint p, const uint q, const uint m, const uint n, const uint kc, const real alpha,
+                  const real beta, __global const real* Ap, __global const real* Bp, __global real* C,
+                  const ulong coff, const uint ldc) {
     const uint i0 = p * MR, j0 = q * NR;
-    if (upper && j0 + NR <= i0) return;
     __global const real* a = Ap + (ulong) p * kc * MR;
     __global const real* b = Bp + (ulong) q * kc * NR;
     realv t[MR][NV];
@@ -163,5 +162,22 @@ void gemm_tiles(const uint m, const uint n, const uint kc, const real alpha, con
                 if (j < n) c[j] = beta == ZERO ? alpha * s[e] : alpha * s[e] + beta * c[j];
             }
         }
+    }
+}
+
+// RP row panels per work-item, one column panel: groups of one, global size (ceil(panels / RP),
+// column panels). The B panel stays in cache across a work-item's RP blocks, and PoCL starts RP
+// times fewer groups.
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void gemm_tiles(const uint m, const uint n, const uint kc, const real alpha, const real beta,
+                __global const real* Ap, __global const real* Bp, __global real* C, const ulong coff,
+                const uint ldc, const int upper) {
+    const uint q = get_global_id(1);
+    const uint panels = (m + MR - 1) / MR;
+    const uint p0 = get_global_id(0) * RP;
+    const uint p1 = min(panels, p0 + RP);
+    for (uint p = p0; p < p1; p++) {
+        if (upper && q * NR + NR <= p * MR) break; // later panels lie further below the diagonal
+        block(p, q, m, n, kc, alpha, beta, Ap, Bp, C, coff, ldc);
     }
 }

@@ -56,6 +56,7 @@ public final class DeviceTuning {
         GEMM_NV(null, false, "vectors per row of a gemm.cl register block (NV; NR = NV x VW columns)"),
         GEMM_KU(null, false, "k unroll of gemm.cl's inner loop (KU)"),
         GEMM_KC(null, false, "k values per packed slice of a gemm.cl product (KC)"),
+        GEMM_RP(null, false, "row panels of C per gemm.cl work-item (RP): fewer, longer work-items that keep a B panel in cache"),
         CHOL_GEMM_FROM(null, false, "rows after a block column from which the blocked Cholesky's trailing update is "
                 + "gemm.cl's SYRK instead of cholesky.cl's (only with GEMM_ENGINE=1)");
 
@@ -97,7 +98,7 @@ public final class DeviceTuning {
     // Columns, in Key order: WGS, VEC_BYTES, CHUNKED, GROUPS_PER_CU, TILE_BLOCKS, RB;
     // MLP_VEC_BYTES, MLP_WGS, MLP_CHUNKS, MLP_GROUPS_PER_CU; CHOL_SMALL, CHOL_BLOCK, CHOL_VEC, CHOL_ROWS;
     // GRAM_FROM, GRAM_TS, GRAM_RB, GRAM_KB; WIDE_FROM;
-    // GEMM_ENGINE, GEMM_VEC_BYTES, GEMM_MR, GEMM_NV, GEMM_KU, GEMM_KC; CHOL_GEMM_FROM.
+    // GEMM_ENGINE, GEMM_VEC_BYTES, GEMM_MR, GEMM_NV, GEMM_KU, GEMM_KC, GEMM_RP; CHOL_GEMM_FROM.
     // WIDE_FROM: on a GPU the fused kernels' p + 1 accumulators per work-item leave the registers past
     // ~64 (reasoned). On PoCL the two passes take 0.8-2.1x the fused one's time up to 1,000 parameters
     // (benchmarks/wide), so the cpu entry keeps it as far as it safely goes.
@@ -107,7 +108,7 @@ public final class DeviceTuning {
             128, 64, 0, 8,
             33, 64, 4, 16,
             65,
-            0, 16, 4, 2, 4, 256, 256);
+            0, 16, 4, 2, 4, 256, 1, 256);
 
     /** Largest WIDE_FROM an override may set (see build). */
     public static final int MAX_WIDE_FROM = 1025;
@@ -120,7 +121,7 @@ public final class DeviceTuning {
                     192, 64, 16, 16,
                     65, 64, 16, 16,
                     MAX_WIDE_FROM,
-                    1, 64, 4, 3, 4, 512, 256)),
+                    1, 64, 4, 3, 4, 512, 1, 256)),
             // NVIDIA schedules warps of 32 and keeps up to 2048 threads per SM: 8 groups of 256 fill one.
             new Entry("nvidia-gpu", null, d -> d.isGpu() && vendorHas(d, "nvidia"), GPU),
             // AMD runs wavefronts of 64; 256 is four of them.

@@ -33,7 +33,7 @@ public class Gemm implements AutoCloseable {
     protected final ClRuntime rt;
     protected final Precision precision;
     private final String engine;
-    private final int mr, nr, kc, nv, ku, vw;
+    private final int mr, nr, kc, nv, ku, vw, rp;
     private Program program;
     private Kernel packA, packB, tiles;
     private DeviceArray ap, bp, ones;
@@ -59,6 +59,7 @@ public class Gemm implements AutoCloseable {
         this.kc = t.get(DeviceTuning.Key.GEMM_KC);
         this.nv = t.get(DeviceTuning.Key.GEMM_NV);
         this.ku = t.get(DeviceTuning.Key.GEMM_KU);
+        this.rp = t.get(DeviceTuning.Key.GEMM_RP);
         this.vw = vw;
         if (engine.equals(DESCENT)) {
             kernels(); // built now, with the caller's set-up, not inside its first timed product
@@ -68,7 +69,7 @@ public class Gemm implements AutoCloseable {
     private void kernels() {
         if (program == null) {
             program = rt.program("gemm.cl", precision, Map.of("MR", Integer.toString(mr), "VW", Integer.toString(vw),
-                    "NV", Integer.toString(nv), "KU", Integer.toString(ku)));
+                    "NV", Integer.toString(nv), "KU", Integer.toString(ku), "RP", Integer.toString(rp)));
             packA = program.kernel("gemm_pack_a");
             packB = program.kernel("gemm_pack_b");
             tiles = program.kernel("gemm_tiles");
@@ -173,7 +174,7 @@ public class Gemm implements AutoCloseable {
             a.into(ap, k0, len, mr, mp, phase);
             b.into(bp, k0, len, nr, nq, phase);
             tiles.args(m, n, len, alpha, s == 0 ? beta : 1.0, ap, bp, c, cOff, ldc, upper ? 1 : 0)
-                    .launch(phase, new long[]{mp, nq}, new long[]{1, 1});
+                    .launch(phase, new long[]{(mp + rp - 1) / rp, nq}, new long[]{1, 1});
         }
     }
 

@@ -64,8 +64,8 @@ class GemmTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void everyTransposeMatchesTheFloat64ProductWithinItsBound(Precision p, String engine, String entry) {
-        // KC=13: k = 45 is four packed slices, the last one short
-        ClRuntime rt = runtime(entry, "GEMM_KC=13");
+        // KC=13: k = 45 is four packed slices, the last one short; RP=3: a work-item runs 3 row panels
+        ClRuntime rt = runtime(entry, "GEMM_KC=13,GEMM_RP=3"); // and 3 row panels per work-item
         assumeTrue(p == Precision.FP32 || rt.device().fp64(), "device has no float64");
         int m = 37, n = 43, k = 45;
         Random rnd = new Random(23);
@@ -117,7 +117,7 @@ class GemmTest {
     @MethodSource("cases")
     void weightedSyrkFillsTheUpperTriangleOfXtDX(Precision p, String engine, String entry) {
         assumeTrue(engine.equals(Gemm.DESCENT), "SYRK is descent's own");
-        ClRuntime rt = runtime(entry, "GEMM_KC=64");
+        ClRuntime rt = runtime(entry, "GEMM_KC=64,GEMM_RP=2");
         assumeTrue(p == Precision.FP32 || rt.device().fp64(), "device has no float64");
         int rows = 301, n = 29, ld = 31;
         Random rnd = new Random(5);
