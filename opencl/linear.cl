@@ -9,7 +9,8 @@
 // the SIMD width on a CPU and 1 on a GPU, where neighbouring work-items make the loads coalesce),
 // then jumps by the global size. It adds TILE_BLOCKS such blocks in `real` vectors, then adds the tile's
 // sums into `acc` totals (float64 where the device has it), so no value goes through more than
-// TILE_BLOCKS + log2(VEC) float32 additions however long the data. Each work-group then sums its totals in
+// TILE_BLOCKS + log2(VEC) float32 additions however long the data (the Hessian's, RB + TILE_BLOCKS +
+// log2(VEC)). Each work-group then sums its totals in
 // a tree and writes one row of partial sums; reduce_columns (common.cl) adds the rows and a finish
 // kernel scales by 1/n and adds the penalty.
 //
@@ -135,32 +136,35 @@ void glm_hessian(BATCH_ARGS, __global const real* w, __global acc* partial) {
     uint b = FIRST;
     const uint last = LAST;
     while (b < last) {
-        accv t[NTRI];
-        for (int c = 0; c < NTRI; c++) t[c] = (accv) 0;
+        // A tile's products are summed in `real` vectors, as the gradient's are (at most RB x
+        // TILE_BLOCKS + log2(VEC) additions per value), and only the tile totals go into `acc`: in
+        // float32 the products then take the device's full vector width, not half of it in double.
+        realv t[NTRI];
+        for (int c = 0; c < NTRI; c++) t[c] = VZERO;
         for (int it = 0; it < TILE_BLOCKS && b < last; it++) {
-            accv f[NP][RB];   // inputs of each parameter (1 for the intercept) for RB blocks
-            accv df[NP][RB];  // the same times l''
+            realv f[NP][RB];   // inputs of each parameter (1 for the intercept) for RB blocks
+            realv df[NP][RB];  // the same times l''
             for (int r = 0; r < RB; r++, b += STEP) {
                 if (b < last) {
                     LOAD_ROWS(x, z, w)
-                    accv d = TO_ACCV(block_mask(b, n) * ROW_D2(z));
-                    if (INTERCEPT) f[0][r] = (accv) 1;
-                    for (int j = 0; j < COLS; j++) f[INTERCEPT + j][r] = TO_ACCV(x[j]);
+                    realv d = block_mask(b, n) * ROW_D2(z);
+                    if (INTERCEPT) f[0][r] = VONE;
+                    for (int j = 0; j < COLS; j++) f[INTERCEPT + j][r] = x[j];
                     for (int j = 0; j < NP; j++) df[j][r] = d * f[j][r];
                 } else {
-                    for (int j = 0; j < NP; j++) { f[j][r] = (accv) 0; df[j][r] = (accv) 0; }
+                    for (int j = 0; j < NP; j++) { f[j][r] = VZERO; df[j][r] = VZERO; }
                 }
             }
             int c = 0;
             for (int j = 0; j < NP; j++) {
                 for (int k = j; k < NP; k++, c++) {
-                    accv s = df[j][0] * f[k][0];
+                    realv s = df[j][0] * f[k][0];
                     for (int r = 1; r < RB; r++) s += df[j][r] * f[k][r];
                     t[c] += s;
                 }
             }
         }
-        for (int c = 0; c < NTRI; c++) a[c] += HSUM(t[c]);
+        for (int c = 0; c < NTRI; c++) a[c] += (acc) HSUM(t[c]);
     }
     write_partials(a, NTRI, scratch, partial);
 }

@@ -74,7 +74,7 @@ class DeviceTuningTest {
         assertEquals(8, t.vectorWidth(Precision.FP32));
         assertEquals(4, t.vectorWidth(Precision.FP64));
         assertEquals(8, t.dataGroups(2));
-        assertEquals(Map.of("WGS", "16", "VEC", "8", "CHUNKED", "1", "TILE_BLOCKS", "32", "RB", "8"), t.defines(Precision.FP32));
+        assertEquals(Map.of("WGS", "16", "VEC", "8", "CHUNKED", "1", "TILE_BLOCKS", "32", "RB", "2"), t.defines(Precision.FP32));
         assertEquals("cpu", t.describe());
     }
 
