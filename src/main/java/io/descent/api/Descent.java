@@ -5,6 +5,7 @@ import io.descent.cl.DeviceInfo;
 import io.descent.cl.Devices;
 import io.descent.cl.Precision;
 import io.descent.objective.MlpSpec;
+import io.descent.objective.NetworkSpec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +92,7 @@ public final class Descent implements AutoCloseable {
      * @return a model on this device (data uploaded when first fitted)
      */
     public Model linearRegression(Data data) {
-        return add(new Model(this, data, "linear", null));
+        return add(new Model(this, data, "linear"));
     }
 
     /**
@@ -102,7 +103,7 @@ public final class Descent implements AutoCloseable {
      */
     public Model logisticRegression(Data data) {
         data.requireTwoClasses("logistic regression");
-        return add(new Model(this, data, "logistic", null));
+        return add(new Model(this, data, "logistic"));
     }
 
     /**
@@ -118,22 +119,21 @@ public final class Descent implements AutoCloseable {
     }
 
     /**
-     * A multi-layer perceptron with one output and the given loss.
+     * A multi-layer perceptron with the given loss. Networks whose layers are at most 64 wide run in
+     * one fused kernel, wider ones as layers of matrix products, as {@code descent train} runs them.
      *
-     * @param data       the rows and targets (0/1 labels for "bce")
+     * @param data       the rows and targets (0/1 labels for "bce", class labels 0..K-1 for "softmax")
      * @param activation "identity", "relu", "tanh" or "sigmoid" after every hidden layer
-     * @param loss       "mse" (regression) or "bce" (two classes: binary cross-entropy on the output's logit)
+     * @param loss       "mse" (regression), "bce" (two classes: binary cross-entropy on the output's
+     *                   logit) or "softmax" (K = the largest label + 1 classes: cross-entropy of the
+     *                   softmax of K outputs)
      * @param hidden     the hidden layers' widths (none: a linear model)
      * @return a model on this device
      * @throws io.descent.UsageException an unknown activation or loss, or labels that are not two classes 0 and 1
      */
     public Model mlp(Data data, String activation, String loss, int... hidden) {
-        MlpSpec.Loss lossKind = null;
-        for (MlpSpec.Loss l : MlpSpec.Loss.values()) {
-            if (l.label().equalsIgnoreCase(loss)) lossKind = l;
-        }
-        if (lossKind == null) throw new io.descent.UsageException("unknown loss '" + loss + "': use mse or bce");
-        if (lossKind == MlpSpec.Loss.BCE) data.requireTwoClasses("a network with the bce loss");
+        NetworkSpec.Loss lossKind = NetworkSpec.Loss.parse(loss);
+        if (lossKind == NetworkSpec.Loss.BCE) data.requireTwoClasses("a network with the bce loss");
         List<Integer> widths = new ArrayList<>();
         for (int h : hidden) widths.add(h);
         MlpSpec.Activation act = null;
@@ -143,7 +143,20 @@ public final class Descent implements AutoCloseable {
         if (act == null) {
             throw new io.descent.UsageException("unknown activation '" + activation + "': use identity, relu, tanh or sigmoid");
         }
-        return add(new Model(this, data, "mlp", new MlpSpec(data.dataset().cols(), widths, act, lossKind)));
+        new MlpSpec(data.dataset().cols(), widths, act, MlpSpec.Loss.MSE); // refuses bad widths now, not at the first fit
+        return add(new Model(this, data, "mlp", widths, act, lossKind));
+    }
+
+    /**
+     * Softmax (multinomial logistic) regression: K = the largest label + 1 classes, one linear output
+     * per class, the cross-entropy of their softmax (scikit-learn's {@code LogisticRegression} with
+     * the multinomial loss and no penalty).
+     *
+     * @param data the rows and class labels 0..K-1
+     * @return a model on this device
+     */
+    public Model softmaxRegression(Data data) {
+        return add(new Model(this, data, "mlp", List.of(), MlpSpec.Activation.IDENTITY, NetworkSpec.Loss.SOFTMAX));
     }
 
     ClRuntime runtime() {

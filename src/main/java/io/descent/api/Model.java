@@ -8,6 +8,8 @@ import io.descent.objective.LinearRegression;
 import io.descent.objective.LogisticRegression;
 import io.descent.objective.Mlp;
 import io.descent.objective.MlpSpec;
+import io.descent.objective.Network;
+import io.descent.objective.NetworkSpec;
 import io.descent.objective.Objective;
 import io.descent.optim.Optimizer;
 import io.descent.optim.Optimizers;
@@ -26,18 +28,29 @@ public final class Model implements AutoCloseable {
     private final Descent session;
     private final Data data;
     private final String kind;
-    private final MlpSpec spec;
+    private final List<Integer> hidden;
+    private final MlpSpec.Activation activation;
+    private final NetworkSpec.Loss loss;
     private boolean intercept = true;
     private double alpha;
     private long seed = 42;
     private Setup setup;
     private Data heldOut;
 
-    Model(Descent session, Data data, String kind, MlpSpec spec) {
+    /** A linear or logistic model ("linear", "logistic"). */
+    Model(Descent session, Data data, String kind) {
+        this(session, data, kind, List.of(), MlpSpec.Activation.IDENTITY, null);
+    }
+
+    /** A network ("mlp") of these hidden layers and loss (softmax: one output per class). */
+    Model(Descent session, Data data, String kind, List<Integer> hidden, MlpSpec.Activation activation,
+          NetworkSpec.Loss loss) {
         this.session = session;
         this.data = data;
         this.kind = kind;
-        this.spec = spec;
+        this.hidden = List.copyOf(hidden);
+        this.activation = activation;
+        this.loss = loss;
     }
 
     /**
@@ -223,8 +236,16 @@ public final class Model implements AutoCloseable {
         return switch (kind) {
             case "linear" -> new LinearRegression(d, intercept, alpha);
             case "logistic" -> new LogisticRegression(d, intercept, alpha);
-            default -> new Mlp(d, spec);
+            default -> network(d);
         };
+    }
+
+    /** The objective training uses for this network: as {@code descent train} chooses it. */
+    private Objective network(DeviceDataset d) {
+        if (loss == NetworkSpec.Loss.SOFTMAX) return Network.softmaxNetwork(d, hidden, activation, Mlp.Curvature.EXACT);
+        MlpSpec spec = new MlpSpec(d.cols(), hidden, activation, loss == NetworkSpec.Loss.BCE ? MlpSpec.Loss.BCE : MlpSpec.Loss.MSE);
+        // wider than the fused kernel takes: layers as matrix products
+        return Network.fused(spec) ? new Mlp(d, spec) : new Network(d, NetworkSpec.of(spec));
     }
 
     /** Releases the model's data and buffers on the device. */

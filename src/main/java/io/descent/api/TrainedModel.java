@@ -76,7 +76,7 @@ public final class TrainedModel implements AutoCloseable {
     /**
      * The model's kind.
      *
-     * @return "linear", "logistic" or "mlp"
+     * @return "linear", "logistic", "softmax" (multinomial regression) or "mlp" (a network)
      */
     public String kind() {
         return state.kind();
@@ -94,7 +94,8 @@ public final class TrainedModel implements AutoCloseable {
     /**
      * The class labels, in class order.
      *
-     * @return the labels ("0", "1" for two classes), empty for a regression
+     * @return the labels ("0", "1" for two classes; "0" to "K-1" for the K outputs of a softmax
+     *         network), empty for a regression
      */
     public List<String> classes() {
         return state.labels();

@@ -4,8 +4,8 @@ import io.descent.UsageException;
 
 /**
  * How a model's K outputs per row become a prediction: a value (regression), or a class and the
- * classes' probabilities. One small subclass per loss: a softmax network adds one whose {@link
- * #probabilities} is the softmax of its K outputs.
+ * classes' probabilities. One small subclass per loss: {@link Regression} (mse), {@link Binary} (bce,
+ * one logit) and {@link Softmax} (K logits, one per class).
  */
 public abstract class Head {
     /** Outputs per row the forward pass gives this head. */
@@ -30,8 +30,9 @@ public abstract class Head {
         Head h = switch (s.loss()) {
             case "mse" -> new Regression();
             case "bce" -> new Binary();
+            case "softmax" -> new Softmax(Math.max(2, s.outputs()));
             default -> throw new UsageException("a model with loss '" + s.loss() + "' is not one this version of descent "
-                    + "can run (it knows mse and bce)");
+                    + "can run (it knows mse, bce and softmax)");
         };
         if (s.outputs() != h.outputs() || s.labels().size() != h.classes() || s.classValues().length != h.classes()) {
             throw new UsageException("a model with loss " + s.loss() + " has " + h.outputs() + " output(s) and "
@@ -89,6 +90,47 @@ public abstract class Head {
             double p = 1 / (1 + Math.exp(-z[row]));
             into[0] = 1 - p;
             into[1] = p;
+        }
+    }
+
+    /**
+     * K classes from K logits: p = softmax(z), computed with the largest logit subtracted; the class
+     * is the first largest logit (numpy's argmax, scikit-learn's {@code predict}).
+     */
+    static final class Softmax extends Head {
+        private final int k;
+
+        Softmax(int k) {
+            this.k = k;
+        }
+
+        @Override
+        int outputs() {
+            return k;
+        }
+
+        @Override
+        int classes() {
+            return k;
+        }
+
+        @Override
+        double predict(double[] z, int row) {
+            int best = 0;
+            for (int c = 1; c < k; c++) if (z[row * k + c] > z[row * k + best]) best = c;
+            return best;
+        }
+
+        @Override
+        void probabilities(double[] z, int row, double[] into) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < k; c++) max = Math.max(max, z[row * k + c]);
+            double sum = 0;
+            for (int c = 0; c < k; c++) {
+                into[c] = Math.exp(z[row * k + c] - max);
+                sum += into[c];
+            }
+            for (int c = 0; c < k; c++) into[c] /= sum;
         }
     }
 }

@@ -19,10 +19,12 @@ import java.util.Map;
  * <pre>
  * format           "descent-model"
  * version          1 (a reader refuses a newer version)
- * kind             "linear", "logistic" or "mlp"
+ * kind             "linear", "logistic", "softmax" (multinomial regression) or "mlp" (a network)
  * task             "regression" or "classification"
- * network          widths [inputs, hidden..., outputs], activation, loss, intercept, alpha
- * classes          [{label, value}] in class order (empty for regression)
+ * network          widths [inputs, hidden..., outputs K], activation, loss (mse, bce or softmax),
+ *                  intercept, alpha
+ * classes          [{label, value}] in class order: one per output of a softmax network (output c is
+ *                  the class of target value c), 0 and 1 for bce, empty for regression
  * features         the feature columns' names, in input order; target: the target column's name
  * standardization  {mean: [...], scale: [...]} subtracted and divided before the network, or null
  * precision        "fp32" or "fp64"
@@ -118,7 +120,7 @@ public final class ModelFile {
     }
 
     private static String layout(String kind) {
-        return kind.equals("mlp")
+        return kind.equals("mlp") || kind.equals("softmax")
                 ? "per layer: W (outputs x inputs, row-major), then b; layers in order (torch.nn.Sequential's parameters)"
                 : "intercept first (when there is one), then one weight per feature; on the standardised scale";
     }
@@ -163,8 +165,8 @@ public final class ModelFile {
         }
         if (version < 1) throw r.bad("version", "must be at least 1");
         String kind = r.string("kind");
-        if (!List.of("linear", "logistic", "mlp").contains(kind)) {
-            throw r.bad("kind", "'" + kind + "' is not linear, logistic or mlp");
+        if (!List.of("linear", "logistic", "softmax", "mlp").contains(kind)) {
+            throw r.bad("kind", "'" + kind + "' is not linear, logistic, softmax or mlp");
         }
         Reader net = r.object("network");
         List<Integer> widths = new ArrayList<>();
@@ -214,8 +216,15 @@ public final class ModelFile {
         if (!s.precision().equals("fp32") && !s.precision().equals("fp64")) {
             throw r.bad("precision", "'" + s.precision() + "' is not fp32 or fp64");
         }
-        Head head = Head.of(s); // refuses a loss, output count and class count that do not go together
-        int expected = s.expectedParameters();
+        shape(s, r);
+        Head head;
+        int expected;
+        try {
+            head = Head.of(s); // refuses a loss, output count and class count that do not go together
+            expected = s.expectedParameters();
+        } catch (UsageException e) {
+            throw r.bad("network", "does not describe a model this descent runs: " + e.getMessage());
+        }
         if (s.parameters().length != expected) {
             throw r.bad("parameters", "holds " + s.parameters().length + " values; a " + s.kind() + " model of widths "
                     + s.widths() + " has " + expected);
@@ -224,6 +233,26 @@ public final class ModelFile {
             if (!Double.isFinite(s.parameters()[i])) throw r.bad("parameters", "value " + i + " is not finite");
         }
         if (head == null) throw r.bad("loss", "unknown");
+        for (int c = 0; c < s.classValues().length; c++) {
+            for (int d = 0; d < c; d++) {
+                if (s.classValues()[c] == s.classValues()[d]) throw r.bad("classes", "give value " + s.classValues()[c] + " twice");
+            }
+        }
+    }
+
+    /** The kind's loss and layers: a softmax model has no hidden layer, linear and logistic models none either. */
+    private static void shape(ModelState s, Reader r) {
+        boolean layered = s.kind().equals("mlp") || s.kind().equals("softmax");
+        if (!layered && s.widths().size() != 2) {
+            throw r.bad("network.widths", "has hidden layers " + s.widths() + "; a " + s.kind() + " model has none");
+        }
+        if (s.kind().equals("softmax") && (s.widths().size() != 2 || !s.loss().equals("softmax"))) {
+            throw r.bad("network", "of a softmax model must have no hidden layer and the softmax loss; it has widths "
+                    + s.widths() + " and loss '" + s.loss() + "'");
+        }
+        if (!layered && s.loss().equals("softmax")) {
+            throw r.bad("network.loss", "'softmax' belongs to a softmax or mlp model, not a " + s.kind() + " one");
+        }
     }
 
     /** Typed access to one JSON object of the file, with messages naming the file and the field. */

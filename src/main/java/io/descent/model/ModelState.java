@@ -2,6 +2,7 @@ package io.descent.model;
 
 import io.descent.UsageException;
 import io.descent.objective.MlpSpec;
+import io.descent.objective.NetworkSpec;
 
 import java.util.List;
 import java.util.Map;
@@ -9,16 +10,17 @@ import java.util.Map;
 /**
  * Everything a trained model needs to predict, on the host: what {@link ModelFile} writes and reads.
  *
- * @param kind        "linear", "logistic" or "mlp"
- * @param widths      the layer widths: inputs, then the hidden layers, then the outputs K (1 for every
- *                    model today; a softmax network has one per class)
- * @param intercept   whether a linear or logistic model has an intercept (parameter 0); true for an MLP
+ * @param kind        "linear", "logistic", "softmax" (multinomial regression: no hidden layer) or "mlp"
+ * @param widths      the layer widths: inputs, then the hidden layers, then the outputs K (1, or one
+ *                    per class with the softmax loss)
+ * @param intercept   whether a linear or logistic model has an intercept (parameter 0); true for a network
  * @param alpha       the L2 penalty it was trained with (0 for an MLP)
  * @param activation  after every hidden layer: identity, relu, tanh or sigmoid ("identity" without any)
  * @param loss        what the output was trained against: "mse" (regression), "bce" (two classes, one
- *                    logit output); a K-output network adds "softmax"
- * @param labels      the class labels in class order (empty for regression)
- * @param classValues the target value of each class in the data (0 and 1 for two classes)
+ *                    logit output) or "softmax" (K classes, one logit each)
+ * @param labels      the class labels in class order, the order of the outputs (empty for regression)
+ * @param classValues the target value of each class in the data (0 and 1 for two classes; c for
+ *                    output c of a softmax network, which trains on the labels 0..K-1)
  * @param features    the feature columns' names, in input order
  * @param target      the target column's name
  * @param mean        what standardisation subtracted from each feature, or null without one
@@ -58,24 +60,24 @@ public record ModelState(String kind, List<Integer> widths, boolean intercept, d
         return mean != null;
     }
 
-    /** The network of an "mlp" model. */
-    public MlpSpec mlpSpec() {
+    /** The network of an "mlp" or "softmax" model, K outputs and any loss. */
+    public NetworkSpec networkSpec() {
         MlpSpec.Activation act = null;
         for (MlpSpec.Activation a : MlpSpec.Activation.values()) if (a.label().equals(activation)) act = a;
-        MlpSpec.Loss l = null;
-        for (MlpSpec.Loss x : MlpSpec.Loss.values()) if (x.label().equals(loss)) l = x;
+        NetworkSpec.Loss l = null;
+        for (NetworkSpec.Loss x : NetworkSpec.Loss.values()) if (x.label().equals(loss)) l = x;
         if (act == null || l == null) {
             throw new UsageException("a network with activation '" + activation + "' and loss '" + loss
                     + "' is not one this version of descent can run");
         }
-        return new MlpSpec(inputs(), widths.subList(1, widths.size() - 1), act, l);
+        return new NetworkSpec(inputs(), widths.subList(1, widths.size() - 1), outputs(), act, l);
     }
 
     /** The parameter count the kind and widths imply. */
     public int expectedParameters() {
         return switch (kind) {
             case "linear", "logistic" -> inputs() + (intercept ? 1 : 0);
-            case "mlp" -> mlpSpec().parameterCount();
+            case "mlp", "softmax" -> networkSpec().parameterCount();
             default -> throw new UsageException("unknown model kind '" + kind + "'");
         };
     }

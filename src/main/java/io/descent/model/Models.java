@@ -6,6 +6,8 @@ import io.descent.objective.LinearModel;
 import io.descent.objective.LogisticRegression;
 import io.descent.objective.Mlp;
 import io.descent.objective.MlpSpec;
+import io.descent.objective.Network;
+import io.descent.objective.NetworkSpec;
 import io.descent.objective.Objective;
 import io.descent.report.RunReport;
 import io.descent.train.Setup;
@@ -21,32 +23,44 @@ public final class Models {
     }
 
     /**
-     * The trained model of a run on {@code setup}, with the parameters {@code params}.
-     *
-     * @throws UsageException the objective is a test function, not a model of data
-     */
-    /**
-     * Refuses, before any training, a model that has no model file format yet (the layered networks:
-     * softmax, K outputs, or hidden layers wider than the fused kernel's), so that --save-model never
-     * fails after the run.
+     * Refuses, before any training, what has no model file format, so that --save-model never fails
+     * after the run: a test function (no data, nothing to predict), and a network of K outputs
+     * trained against K target columns (mse or bce with K > 1; the API's own targets).
      */
     public static void requireSaveable(Setup setup) {
-        Objective f = setup.objective().model();
-        if (setup.info() != null && !(f instanceof LinearModel) && !(f instanceof Mlp)) {
-            throw new UsageException("--save-model: '" + f.name() + "' has no model file format yet (model files hold"
-                    + " linear and logistic models and networks of one output whose layers are at most "
-                    + io.descent.objective.Network.FUSED_MAX_WIDTH + " wide); train without --save-model and keep the"
-                    + " parameters with --save-params");
+        String why = unsaveable(setup.objective().model(), setup.info());
+        if (why != null) {
+            throw new UsageException("--save-model: " + why + "; train without --save-model (--save-params keeps the"
+                    + " parameters)");
         }
     }
 
+    /** Why the model of {@code f} cannot be written to a model file, or null when it can. */
+    static String unsaveable(Objective f, DeviceDataset.Info info) {
+        if (info == null) {
+            return "'" + f.name() + "' is a test function, not a model of data: there is no model to save";
+        }
+        if (f instanceof LinearModel || f instanceof Mlp) return null;
+        if (f instanceof Network n) {
+            NetworkSpec s = n.spec();
+            if (s.outputs() == 1 || s.loss() == NetworkSpec.Loss.SOFTMAX) return null;
+            return "network " + s.describe() + " has " + s.outputs() + " outputs against " + s.outputs()
+                    + " target columns, which model files do not hold yet (they hold one output, or one per class of"
+                    + " the softmax loss)";
+        }
+        return "'" + f.name() + "' has no model file format";
+    }
+
+    /**
+     * The trained model of a run on {@code setup}, with the parameters {@code params}.
+     *
+     * @throws UsageException the objective has no model file format ({@link #requireSaveable})
+     */
     public static ModelState of(Setup setup, double[] params, RunReport report) {
         Objective f = setup.objective().model();
         DeviceDataset.Info info = setup.info();
-        if (info == null) {
-            throw new UsageException("'" + setup.objective().name() + "' is a test function, not a model of data: "
-                    + "there is no model to save");
-        }
+        String why = unsaveable(f, info);
+        if (why != null) throw new UsageException(why);
         List<Integer> widths = new ArrayList<>();
         widths.add(info.columns().size());
         String kind, activation, loss;
@@ -65,12 +79,21 @@ public final class Models {
             activation = s.activation().label();
             loss = s.loss().label();
         } else {
-            throw new UsageException("'" + f.name() + "' has no model file format yet");
+            NetworkSpec s = ((Network) f).spec();
+            kind = s.loss() == NetworkSpec.Loss.SOFTMAX && s.hidden().isEmpty() ? "softmax" : "mlp";
+            widths.addAll(s.hidden());
+            activation = s.activation().label();
+            loss = s.loss().label();
         }
-        widths.add(1);
-        boolean binary = loss.equals("bce");
-        List<String> labels = binary ? List.of("0", "1") : List.of();
-        double[] values = binary ? new double[]{0, 1} : new double[0];
+        int k = f instanceof Network n ? n.spec().outputs() : 1;
+        widths.add(k);
+        List<String> labels = new ArrayList<>();
+        double[] values = new double[loss.equals("softmax") ? k : loss.equals("bce") ? 2 : 0];
+        // a softmax network's output c is the class of label c (it trains on the labels 0..K-1)
+        for (int c = 0; c < values.length; c++) {
+            values[c] = c;
+            labels.add(Integer.toString(c));
+        }
         return new ModelState(kind, widths, intercept, alpha, activation, loss, labels, values, info.columns(),
                 info.target(), info.mean(), info.scale(), f.precision().label(), params.clone(), training(report));
     }

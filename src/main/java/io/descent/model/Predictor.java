@@ -92,7 +92,7 @@ public final class Predictor {
         Precision p = Precision.parse(model.precision());
         return switch (model.kind()) {
             case "linear", "logistic" -> Forward.linear(runtime, p, model.inputs(), model.intercept());
-            case "mlp" -> Forward.mlp(runtime, p, model.mlpSpec());
+            case "mlp", "softmax" -> Forward.network(runtime, p, model.networkSpec());
             default -> throw new UsageException("unknown model kind '" + model.kind() + "'");
         };
     }

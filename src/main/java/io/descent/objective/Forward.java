@@ -16,8 +16,9 @@ import java.util.Map;
  * in blocks of at most {@link #blockRows()}, so any row count fits; device memory lives only for one
  * {@link #outputs} call.
  *
- * <p>A model with K outputs per row (a softmax network) is one more subclass: {@link #outputCount()}
- * says K, and {@link #outputs} returns K values per row, row after row.
+ * <p>A network of K outputs, or wider than the fused kernel takes, runs as layers ({@link
+ * LayeredForward}: {@code Gemm} products and layers.cl's bias and activation kernel); {@link
+ * #outputCount()} says K, and {@link #outputs} returns K values per row, row after row.
  */
 public abstract class Forward {
     /** Most feature values of one block on the device (32 MiB in float64). */
@@ -40,9 +41,23 @@ public abstract class Forward {
         return new Linear(runtime, precision, cols, intercept);
     }
 
-    /** The output of the network {@code spec} (its last layer, before any link function). */
+    /**
+     * The output of the network {@code spec} (its last layer, before any link function): the fused
+     * kernel where training uses it ({@link io.descent.objective.Network#fused}), else layers.
+     */
     public static Forward mlp(ClRuntime runtime, Precision precision, MlpSpec spec) {
+        if (!io.descent.objective.Network.fused(spec)) return new LayeredForward(runtime, precision, NetworkSpec.of(spec));
         return new Network(runtime, precision, spec);
+    }
+
+    /**
+     * The K outputs of the network {@code spec} (before softmax or sigmoid): the fused kernel for a
+     * one-output network it takes, as training chooses, else layers.
+     */
+    public static Forward network(ClRuntime runtime, Precision precision, NetworkSpec spec) {
+        MlpSpec m = spec.asMlp();
+        if (m != null) return mlp(runtime, precision, m);
+        return new LayeredForward(runtime, precision, spec);
     }
 
     /** Feature columns a row must have. */
@@ -50,7 +65,7 @@ public abstract class Forward {
         return inputs;
     }
 
-    /** Outputs per row (1 for every model today). */
+    /** Outputs per row (K for a network of K outputs, else 1). */
     public int outputCount() {
         return 1;
     }
@@ -90,6 +105,7 @@ public abstract class Forward {
         try (DeviceArray w = runtime.upload(precision, params);
              DeviceArray xd = runtime.allocate(precision, (long) block * inputs);
              DeviceArray od = runtime.allocate(precision, (long) block * k)) {
+            begin(block);
             for (int r0 = 0; r0 < rows; r0 += block) {
                 int n = Math.min(block, rows - r0);
                 for (int i = 0; i < n; i++) {
@@ -100,8 +116,18 @@ public abstract class Forward {
                 double[] part = od.read(0, n * k);
                 System.arraycopy(part, 0, out, r0 * k, n * k);
             }
+        } finally {
+            end();
         }
         return out;
+    }
+
+    /** Takes the device memory a pass over blocks of {@code block} rows needs beyond X, w and the outputs. */
+    void begin(int block) {
+    }
+
+    /** Releases what {@link #begin} took (also after a failure). */
+    void end() {
     }
 
     /** Enqueues out[i] (K per row) for rows i < n of column-major x with column stride {@code stride}. */
