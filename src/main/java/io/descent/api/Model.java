@@ -221,7 +221,11 @@ public final class Model implements AutoCloseable {
             if (heldOut != null) {
                 DeviceDataset v = new DeviceDataset(session.runtime(), heldOut.scaledLike(data), session.currentPrecision());
                 try {
-                    setup.withValidation(objective(v), v);
+                    // a softmax network's classes are the training data's, not counted again on held-out rows
+                    Objective trained = setup.objective().model();
+                    setup.withValidation(trained instanceof io.descent.objective.Network n
+                            && n.spec().loss() == io.descent.objective.NetworkSpec.Loss.SOFTMAX
+                            ? io.descent.objective.Network.withClassesOf(n, v) : objective(v), v);
                 } catch (RuntimeException e) {
                     v.close();
                     throw e;

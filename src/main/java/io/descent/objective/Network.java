@@ -75,6 +75,26 @@ public final class Network extends DataObjective {
                 curvature, null, DEFAULT_BLOCK_BYTES);
     }
 
+    /**
+     * The softmax network of {@code trained}'s shape on other rows (held-out data): the classes are
+     * the training data's, whatever labels these rows hold, so parameters fit both.
+     *
+     * @throws UsageException a label that is not one of the training data's classes 0..K-1
+     */
+    public static Network withClassesOf(Network trained, DeviceDataset d) {
+        int k = trained.spec().outputs();
+        if (d.host() == null) {
+            throw new UsageException("softmax held-out data needs its labels in memory; streamed data is not supported yet");
+        }
+        for (double v : d.host().y()) {
+            if (!(v >= 0 && v == Math.rint(v) && v < k)) {
+                throw new UsageException("held-out data set '" + d.info().name() + "' has label " + v + ", which is not one of"
+                        + " the training data's classes 0.." + (k - 1) + ": hold out rows whose labels the training data has");
+            }
+        }
+        return new Network(d, trained.spec(), trained.curvature(), null, DEFAULT_BLOCK_BYTES);
+    }
+
     /** Default device memory for one block's activations and deltas. */
     public static final long DEFAULT_BLOCK_BYTES = 256L << 20;
 

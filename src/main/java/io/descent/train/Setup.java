@@ -45,7 +45,10 @@ public final class Setup implements AutoCloseable {
     void validateOn(Experiment experiment, io.descent.data.Dataset held) {
         validationData = new DeviceDataset(objective.runtime(), held, objective.precision());
         try {
-            validation = experiment.model(validationData);
+            // a softmax network counts its classes from its labels: held-out rows take the training data's
+            validation = objective.model() instanceof io.descent.objective.Network n
+                    && n.spec().loss() == io.descent.objective.NetworkSpec.Loss.SOFTMAX
+                    ? io.descent.objective.Network.withClassesOf(n, validationData) : experiment.model(validationData);
         } catch (RuntimeException e) {
             validationData.close();
             validationData = null;

@@ -25,6 +25,38 @@ class ValidationApiTest {
         return Data.of(x, y);
     }
 
+    /** Three classes by the signs of two features; {@code classes} limits the labels kept. */
+    static Data classes(int rows, long seed, int classes) {
+        Random r = new Random(seed);
+        List<double[]> x = new java.util.ArrayList<>();
+        List<Double> y = new java.util.ArrayList<>();
+        while (x.size() < rows) {
+            double a = r.nextGaussian(), b = r.nextGaussian();
+            int label = (a > 0 ? 1 : 0) + (b > 0.5 ? 1 : 0);
+            if (label >= classes) continue;
+            x.add(new double[]{a, b, r.nextGaussian()});
+            y.add((double) label);
+        }
+        return Data.of(x.toArray(double[][]::new), y.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    @Test
+    void softmaxHeldOutRowsTakeTheTrainingClassesEvenWithoutTheLastOne() {
+        // held-out labels 0 and 1 only: a network sized by them would have 2 outputs, not the training's 3
+        try (Descent d = Descent.open(); Model m = d.softmaxRegression(classes(240, 1, 3))) {
+            m.validation(classes(80, 2, 2));
+            Fit fit = m.fit("adam:lr=0.05", Stop.steps(30));
+            assertTrue(fit.bestValidationLoss() < Math.log(3), "held-out cross-entropy below chance: " + fit.bestValidationLoss());
+            assertEquals(3, fit.model().classes().size());
+        }
+        try (Descent d = Descent.open(); Model m = d.softmaxRegression(classes(240, 1, 2))) {
+            m.validation(classes(80, 2, 3)); // a class the training rows never had
+            UsageException e = assertThrows(UsageException.class, () -> m.fit("adam:lr=0.05", Stop.steps(3)));
+            assertTrue(e.getMessage().contains("has label 2.0, which is not one of the training data's classes 0..1"),
+                    e.getMessage());
+        }
+    }
+
     @Test
     void earlyStoppingKeepsTheBestRecordedValidationLoss() {
         Data train = line(2, 1).standardized(), held = line(1, 2);

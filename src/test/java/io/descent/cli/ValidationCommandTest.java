@@ -41,6 +41,32 @@ class ValidationCommandTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void softmaxHeldOutRowsWithoutTheLastClassTakeTheTrainingClasses() throws IOException {
+        Random r = new Random(4);
+        StringBuilder train = new StringBuilder("a,b,label\n"), held = new StringBuilder("a,b,label\n");
+        for (int i = 0; i < 300; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian();
+            int label = (a > 0 ? 1 : 0) + (b > 0.5 ? 1 : 0);
+            train.append(String.format(Locale.ROOT, "%s,%s,%d%n", a, b, label));
+            if (label < 2) held.append(String.format(Locale.ROOT, "%s,%s,%d%n", -b, a, label)); // classes 0 and 1 only
+        }
+        Path t = dir.resolve("t.csv"), v = dir.resolve("v.csv");
+        Files.writeString(t, train);
+        Files.writeString(v, held);
+        MainTest.Result ok = MainTest.run("train", "--csv", t.toString(), "--target", "label", "--objective", "softmax",
+                "--optimizer", "adam:lr=0.05", "--steps", "20", "--validation-csv", v.toString(), "--json", "--no-progress");
+        assertEquals(0, ok.code(), ok.err());
+        Map<String, Object> j = (Map<String, Object>) Json.parse(ok.out());
+        assertTrue(((Map<String, Object>) j.get("validation")).get("best_loss") instanceof Number, ok.out());
+        // the other way round: a held-out class the training rows never had is refused by name
+        MainTest.Result bad = MainTest.run("train", "--csv", v.toString(), "--target", "label", "--objective", "softmax",
+                "--steps", "5", "--validation-csv", t.toString(), "--no-progress");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("has label 2.0, which is not one of the training data's classes 0..1"), bad.err());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void earlyStoppingKeepsTheBestRecordedValidationLoss() throws IOException {
         Path val = csv("val.csv", 1, 2);
         Path model = dir.resolve("m.json");
