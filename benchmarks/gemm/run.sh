@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# GEMM at the roofline: descent's gemm.cl and CLBlast against numpy (OpenBLAS) in the same run.
+# GEMM at the roofline: descent's gemm.cl and CLBlast against numpy (OpenBLAS) in the same run, then
+# the X'DX of wide logistic regressions by both of descent's paths against numpy.
 #   benchmarks/gemm/run.sh [OUT_DIR]    SIZES, PRECISIONS, REPEATS, PEAK_FP32 (see GemmBench.java)
 # Measure on a quiet machine: no build, no tests, nothing else running.
 set -euo pipefail
@@ -13,3 +14,8 @@ LD_PRELOAD="$jh/lib/libjsig.so" java -Xmx12g -cp "$root/target/descent.jar" "$ro
   > "$out/descent-gemm.jsonl"
 /usr/bin/python3 "$root/benchmarks/gemm/gemm_numpy.py" > "$out/numpy-gemm.jsonl"
 /usr/bin/python3 "$root/benchmarks/gemm/report.py" "$out/descent-gemm.jsonl" "$out/numpy-gemm.jsonl" | tee "$out/gemm.md"
+# X'DX of a wide logistic regression: gemm.cl's SYRK and gram.cl's tiles against numpy's X.T @ (h * X)
+LD_PRELOAD="$jh/lib/libjsig.so" java -Xmx12g -cp "$root/target/descent.jar" "$root/benchmarks/gemm/XtdxBench.java" \
+  > "$out/descent-xtdx.jsonl"
+/usr/bin/python3 "$root/benchmarks/gemm/xtdx_numpy.py" > "$out/numpy-xtdx.jsonl"
+/usr/bin/python3 "$root/benchmarks/gemm/report_xtdx.py" "$out/descent-xtdx.jsonl" "$out/numpy-xtdx.jsonl" | tee "$out/xtdx.md"
