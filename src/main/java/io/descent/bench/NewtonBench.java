@@ -188,7 +188,7 @@ public final class NewtonBench {
         return n;
     }
 
-    static double[] spd(int n, double kappa, long seed) {
+    public static double[] spd(int n, double kappa, long seed) {
         double[] m = new double[n * n];
         for (int i = 0; i < n; i++) m[i * n + i] = n == 1 ? 1 : Math.pow(kappa, i / (double) (n - 1));
         Random rnd = new Random(seed);
