@@ -13,8 +13,9 @@
 //
 // The inner loop: per k, NV vector loads of B's panel row (NR = NV x VW values), then MR
 // broadcasts of A, each an FMA into NV accumulators. MR x NV accumulators live in registers: on
-// AVX2 (16 registers of 8 floats or 4 doubles) MR = 6, NV = 2 leaves one register for A's
-// broadcast and two for B (the BLIS Haswell micro-kernel's 6 x 16 / 6 x 8). The k loop is unrolled
+// AVX2 (16 registers of 8 floats or 4 doubles) the cpu entry's MR = 4, NV = 3 keeps 12, with three
+// for B and one for A's broadcast (bench tune --target gemm preferred it to the BLIS Haswell
+// micro-kernel's 6 x 2 vectors, 1.2x in fp32, 1.6x in fp64). The k loop is unrolled
 // KU times. Work-groups are one work-item (PoCL's "local memory" is ordinary memory, so nothing is
 // staged): consecutive groups run the row panels of one column panel, so that panel of B stays in
 // cache while A streams. On a GPU the cpu-shaped kernel is not the right one; the gpu tuning
