@@ -52,6 +52,12 @@ final class SparkCommand implements Runnable {
         void prepare(Experiment e) {
             if (partitions < 0) throw new UsageException("--partitions = " + partitions + " must be >= 1");
             if (dataParallel != null) throw new UsageException("--data-parallel is for one host; on Spark the executors share the rows");
+            boolean softmax = "softmax".equalsIgnoreCase(e.objective)
+                    || ("mlp".equalsIgnoreCase(e.objective) && "softmax".equalsIgnoreCase(e.loss));
+            if (softmax) {
+                throw new UsageException("softmax on Spark is not supported yet: its classes would be counted per partition, "
+                        + "not over the cluster's rows; train it on one host (descent train --csv or --npy)");
+            }
             try {
                 Class.forName("org.apache.spark.sql.SparkSession");
             } catch (ClassNotFoundException missing) {

@@ -80,6 +80,13 @@ public final class NpySource implements RowSource {
     /** Largest |value| of each column, then of the target (null when standardised: those values are small). */
     private double[] largest;
 
+    /** The targets of every row, in order (a pass over the target file only). */
+    public double[] targets() {
+        double[] t = new double[rows];
+        for (int i = 0; i < rows; i++) t[i] = y.get(i);
+        return t;
+    }
+
     private NpySource(Array x, Array y, int rows, int cols, double[] mean, double[] scale) {
         this.x = x;
         this.y = y;

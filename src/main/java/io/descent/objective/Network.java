@@ -58,21 +58,42 @@ public final class Network extends DataObjective {
      */
     public static Network softmaxNetwork(DeviceDataset d, List<Integer> hidden, MlpSpec.Activation activation,
                                          Mlp.Curvature curvature) {
-        if (d.host() == null) {
-            throw new UsageException("softmax regression needs its labels in memory to count the classes; streamed data "
-                    + "(--npy larger than the device) is not supported yet");
+        return softmaxNetwork(d, hidden, activation, curvature, 0);
+    }
+
+    /**
+     * A softmax network with {@code classes} outputs, counted beforehand over all the rows (a
+     * streamed data set's chunks, a partition: rows that need not hold every class), or, with 0,
+     * counted here from the rows' labels.
+     */
+    public static Network softmaxNetwork(DeviceDataset d, List<Integer> hidden, MlpSpec.Activation activation,
+                                         Mlp.Curvature curvature, int classes) {
+        int k = classes;
+        if (k <= 0) {
+            if (d.host() == null) {
+                throw new UsageException("softmax regression needs its labels in memory to count the classes; streamed "
+                        + "data is not supported here");
+            }
+            k = classes(d.host().y(), d.info().name());
         }
+        return new Network(d, new NetworkSpec(d.cols(), hidden, k, activation, NetworkSpec.Loss.SOFTMAX),
+                curvature, null, DEFAULT_BLOCK_BYTES);
+    }
+
+    /**
+     * K for labels 0..K-1 (at least 2): the largest label + 1.
+     *
+     * @throws UsageException a label that is not a whole number in [0, 10^6)
+     */
+    public static int classes(double[] labels, String name) {
         double max = 0;
-        for (double v : d.host().y()) {
+        for (double v : labels) {
             if (!(v >= 0 && v == Math.rint(v) && v < 1e6)) {
-                throw new UsageException("softmax regression needs class labels 0..K-1; data set '" + d.info().name()
-                        + "' has " + v);
+                throw new UsageException("softmax regression needs class labels 0..K-1; data set '" + name + "' has " + v);
             }
             max = Math.max(max, v);
         }
-        int k = Math.max(2, (int) max + 1);
-        return new Network(d, new NetworkSpec(d.cols(), hidden, k, activation, NetworkSpec.Loss.SOFTMAX),
-                curvature, null, DEFAULT_BLOCK_BYTES);
+        return Math.max(2, (int) max + 1);
     }
 
     /**

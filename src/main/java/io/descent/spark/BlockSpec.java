@@ -13,12 +13,12 @@ import java.util.List;
  * standardised, the columns' means and scales.
  */
 record BlockSpec(String datasetId, String objective, boolean intercept, double alpha, ArrayList<Integer> layers,
-                 String activation, String curvature, long deviceMemory, Precision precision,
+                 String activation, String loss, String curvature, long deviceMemory, Precision precision,
                  ArrayList<String> columns, String target, double[] mean, double[] scale) implements Serializable {
 
     static BlockSpec of(String datasetId, Experiment e, Precision precision, List<String> columns, String target,
                         double[] mean, double[] scale) {
-        return new BlockSpec(datasetId, e.objective, e.intercept, e.alpha, new ArrayList<>(e.layers), e.activation,
+        return new BlockSpec(datasetId, e.objective, e.intercept, e.alpha, new ArrayList<>(e.layers), e.activation, e.loss,
                 e.curvature, e.deviceMemory, precision, new ArrayList<>(columns), target, mean, scale);
     }
 
@@ -30,6 +30,7 @@ record BlockSpec(String datasetId, String objective, boolean intercept, double a
         e.alpha = alpha;
         e.layers = new ArrayList<>(layers);
         e.activation = activation;
+        e.loss = loss;
         e.curvature = curvature;
         e.deviceMemory = deviceMemory;
         return e;

@@ -178,6 +178,7 @@ public final class Experiment {
         }
         if (data != null) notes.addAll(data.notes());
         requireRange(precision, source, data);
+        countClasses(source, data);
         Objective obj = onDevice(rt, precision, source, data, notes);
         Setup setup = new Setup(this, obj, obj instanceof io.descent.objective.DataObjective o ? o.data() : null, notes);
         if (held != null) setup.validateOn(this, held);
@@ -230,6 +231,7 @@ public final class Experiment {
         RowSource source = data != null ? RowSource.of(data)
                 : NpySource.open(npy, npyTarget, standardize, objective.equalsIgnoreCase("logistic"));
         requireRange(precision, source, data);
+        countClasses(source, data);
         List<ClRuntime> runtimes = new ArrayList<>();
         List<ClRuntime> owned = new ArrayList<>();
         runtimes.add(rt);
@@ -285,6 +287,24 @@ public final class Experiment {
         }
     }
 
+    /**
+     * Classes of a softmax objective, counted once over all the rows before any chunk or partition
+     * is built (a chunk need not hold the largest label); 0: each model counts its own rows'.
+     */
+    public int classes;
+
+    private boolean softmax() {
+        return objective.equalsIgnoreCase("softmax") || (objective.equalsIgnoreCase("mlp") && loss != null
+                && io.descent.objective.NetworkSpec.Loss.parse(loss) == io.descent.objective.NetworkSpec.Loss.SOFTMAX);
+    }
+
+    /** Counts {@link #classes} over {@code source}'s targets when the objective is softmax. */
+    private void countClasses(RowSource source, Dataset data) {
+        if (!softmax() || classes > 0) return;
+        double[] y = data != null ? data.y() : source instanceof NpySource n ? n.targets() : null;
+        if (y != null) classes = io.descent.objective.Network.classes(y, source.info().name());
+    }
+
     /** The objective of this experiment on rows {@code d} (a whole data set, a chunk of a streamed one, a partition). */
     public Objective model(DeviceDataset d) {
         switch (objective.toLowerCase(Locale.ROOT)) {
@@ -295,7 +315,7 @@ public final class Experiment {
             case "mlp": {
                 io.descent.objective.NetworkSpec.Loss l = io.descent.objective.NetworkSpec.Loss.parse(loss);
                 if (l == io.descent.objective.NetworkSpec.Loss.SOFTMAX) {
-                    return io.descent.objective.Network.softmaxNetwork(d, layers, activation(), curvature());
+                    return io.descent.objective.Network.softmaxNetwork(d, layers, activation(), curvature(), classes);
                 }
                 MlpSpec spec = new MlpSpec(d.cols(), layers, activation(),
                         l == io.descent.objective.NetworkSpec.Loss.BCE ? MlpSpec.Loss.BCE : MlpSpec.Loss.MSE);
@@ -305,7 +325,8 @@ public final class Experiment {
                         io.descent.objective.Network.DEFAULT_BLOCK_BYTES);
             }
             case "softmax":
-                return io.descent.objective.Network.softmaxNetwork(d, List.of(), MlpSpec.Activation.IDENTITY, curvature());
+                return io.descent.objective.Network.softmaxNetwork(d, List.of(), MlpSpec.Activation.IDENTITY, curvature(),
+                        classes);
             default:
                 throw new UsageException("unknown objective '" + objective
                         + "': use linear, logistic, mlp, softmax or function:NAME (" + String.join(", ", TestFunction.names()) + ")");
