@@ -84,6 +84,10 @@ public final class KernelExercise {
             cases.put("wide linear", () -> x.glm(false, 300, 69));
             // 301 parameters: wide.cl's row passes sweep two panels of columns (256, then 45)
             cases.put("wide panels", () -> x.glm(true, 40, 300));
+            // the wide Hessian's other path: gram.cl's tiles when the entry picks gemm.cl, else gemm.cl's
+            // packed design and gram_finish_dense; on a second runtime whose GEMM_ENGINE is flipped
+            java.util.Map<String, Long> otherLaunches = new java.util.TreeMap<>();
+            cases.put("wide linear, other engine", () -> x.otherEngine(otherLaunches));
             cases.put("mlp tanh mse", () -> x.mlp(new MlpSpec(4, List.of(4, 3), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE)));
             cases.put("mlp relu mse", () -> x.mlp(new MlpSpec(4, List.of(5), MlpSpec.Activation.RELU, MlpSpec.Loss.MSE)));
             cases.put("mlp sigmoid bce", () -> x.mlp(new MlpSpec(3, List.of(4, 3), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));
@@ -113,12 +117,15 @@ public final class KernelExercise {
                 System.out.flush();
             }
             StringBuilder b = new StringBuilder();
-            rt.launches().forEach((k, v) -> b.append(k).append(' ').append(v).append('\n'));
+            Map<String, Long> all = new java.util.TreeMap<>(rt.launches());
+            otherLaunches.forEach((k, v) -> all.merge(k, v, Long::sum));
+            all.forEach((k, v) -> b.append(k).append(' ').append(v).append('\n'));
             Files.writeString(launches, b.toString());
             if (only == null || only.isBlank()) {
                 // the coverage the Oclgrind test checks, here too, for a run on a device without Maven
                 java.util.Set<String> launched = new java.util.TreeSet<>();
                 rt.launches().keySet().forEach(k -> launched.add(k.substring(k.indexOf(':') + 1)));
+                otherLaunches.keySet().forEach(k -> launched.add(k.substring(k.indexOf(':') + 1)));
                 Map<String, String> catalog = KernelCatalog.entryPoints();
                 List<String> never = catalog.keySet().stream().filter(k -> !launched.contains(k)).map(catalog::get).toList();
                 System.out.println("coverage: " + (catalog.size() - never.size()) + " of " + catalog.size()
@@ -251,6 +258,30 @@ public final class KernelExercise {
             for (double v : a) absSum += Math.abs(v);
             check("reduce_sum", new double[]{s, absSum}, new double[]{r.sum(x, Phase.UPDATE), absSum});
             check("reduce_dot", new double[]{d, absDot}, new double[]{r.dot(x, y, Phase.UPDATE), absDot});
+        }
+    }
+
+    /**
+     * The wide linear case on a second runtime of the same device and entry with GEMM_ENGINE flipped,
+     * so that both X'DX paths (gemm.cl's SYRK over the packed design; gram.cl's tiles) run under every
+     * entry; its launches go into {@code into} for the coverage.
+     */
+    private void otherEngine(Map<String, Long> into) {
+        int other = 1 - rt.deviceTuning().get(io.descent.cl.DeviceTuning.Key.GEMM_ENGINE);
+        io.descent.cl.DeviceTuning base = rt.deviceTuning();
+        StringBuilder overrides = new StringBuilder();
+        base.overridden().forEach((k, v) -> overrides.append(k.name()).append('=').append(v).append(','));
+        overrides.append("GEMM_ENGINE=").append(other);
+        io.descent.cl.DeviceTuning flipped = io.descent.cl.DeviceTuning.named(base.entryName(), rt.device(), overrides.toString());
+        try (ClRuntime rt2 = ClRuntime.open(rt.device(), flipped)) {
+            if (rt2.deviceTuning().get(io.descent.cl.DeviceTuning.Key.GEMM_ENGINE) != other) {
+                throw new IllegalStateException("GEMM_ENGINE=" + other + " did not take: " + rt2.deviceTuning().describe());
+            }
+            KernelExercise x2 = new KernelExercise(rt2, p);
+            x2.glm(false, 300, 69);
+            rt2.finish();
+            failures.addAll(x2.failures);
+            rt2.launches().forEach((k, v) -> into.merge(k, v, Long::sum));
         }
     }
 
