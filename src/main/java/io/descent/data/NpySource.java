@@ -252,6 +252,8 @@ public final class NpySource implements RowSource {
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
     private static Array map(Path file) {
+        String pending = io.descent.report.AtomicFile.pending(file);
+        if (pending != null) throw new UsageException(file + ": " + pending);
         if (Files.isDirectory(file)) {
             throw new UsageException(file + ": is a directory; give the .npy file in it (e.g. " + file.resolve("X.npy") + ")");
         }

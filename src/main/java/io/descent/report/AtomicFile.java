@@ -146,9 +146,56 @@ public final class AtomicFile implements AutoCloseable {
     public static void commitAll(List<AtomicFile> files) throws IOException {
         try {
             for (AtomicFile f : files) f.sync();
+            if (files.size() < 2) {
+                for (AtomicFile f : files) f.commit();
+                return;
+            }
+            // several renames are not one step: a marker, whole on disk before the first rename and
+            // deleted after the last, says the set may be mixed until it is gone (see pending)
+            Path dir = files.get(0).target.toAbsolutePath().getParent();
+            StringBuilder names = new StringBuilder();
+            for (AtomicFile f : files) {
+                if (!f.target.toAbsolutePath().getParent().equals(dir)) {
+                    throw new IllegalArgumentException("one commit, one folder: " + f.target + " is not in " + dir);
+                }
+                names.append(f.target.getFileName()).append('\n');
+            }
+            Path marker = dir.resolve(PENDING);
+            try (AtomicFile m = open(marker)) {
+                m.stream().write(names.toString().getBytes(StandardCharsets.UTF_8));
+                m.commit();
+            }
             for (AtomicFile f : files) f.commit();
+            Files.delete(marker);
+            syncDirectory(dir);
         } finally {
             for (AtomicFile f : files) f.close();
+        }
+    }
+
+    /** The marker {@link #commitAll} keeps in a folder while it renames several files into it. */
+    public static final String PENDING = ".descent-commit-pending";
+
+    /**
+     * Null, or why {@code file} cannot be trusted: a {@link #commitAll} that named it was stopped
+     * between its renames, so it may belong to another set than the files beside it.
+     */
+    public static String pending(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path marker = dir == null ? null : dir.resolve(PENDING);
+        if (marker == null || !Files.exists(marker)) return null;
+        try {
+            for (String name : Files.readAllLines(marker, StandardCharsets.UTF_8)) {
+                if (name.equals(file.getFileName().toString())) {
+                    return "the write of " + String.join(", ", Files.readAllLines(marker, StandardCharsets.UTF_8))
+                            + " in " + dir + " was stopped between its renames (" + marker.getFileName()
+                            + " is still there), so these files may come from two different runs: run the command"
+                            + " that wrote them again";
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot read " + marker + ": " + reason(e);
         }
     }
 

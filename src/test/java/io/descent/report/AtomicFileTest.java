@@ -84,6 +84,33 @@ class AtomicFileTest {
     }
 
     @Test
+    void aSetStoppedBetweenItsRenamesIsRefusedOnReadingUntilTheNextWholeCommit() throws IOException {
+        Path x = dir.resolve("X.npy"), y = dir.resolve("y.npy");
+        try (NpyWriter wx = new NpyWriter(x, 2, false); NpyWriter wy = new NpyWriter(y, 1, true)) {
+            wx.row(1, 2);
+            wx.row(3, 4);
+            wy.row(0);
+            wy.row(1);
+            AtomicFile.commitAll(List.of(wx.finish(), wy.finish()));
+        }
+        assertEquals(List.of("X.npy", "y.npy"), names(), "the marker is gone after a whole commit");
+        assertEquals(2, io.descent.data.NpySource.open(x, y, false, false).rows());
+        // a kill after X.npy's rename and before y.npy's leaves the marker, as commitAll writes it
+        Files.writeString(dir.resolve(AtomicFile.PENDING), "X.npy\ny.npy\n");
+        assertTrue(AtomicFile.pending(x) != null && AtomicFile.pending(y) != null);
+        assertEquals(null, AtomicFile.pending(dir.resolve("other.npy")), "only the files it names");
+        UsageException e = assertThrows(UsageException.class, () -> io.descent.data.NpySource.open(x, y, false, false));
+        assertTrue(e.getMessage().contains("stopped between its renames") && e.getMessage().contains("again"), e.getMessage());
+        try (NpyWriter wx = new NpyWriter(x, 2, false); NpyWriter wy = new NpyWriter(y, 1, true)) {
+            wx.row(5, 6);
+            wy.row(1);
+            AtomicFile.commitAll(List.of(wx.finish(), wy.finish()));
+        }
+        assertEquals(List.of("X.npy", "y.npy"), names());
+        assertEquals(1, io.descent.data.NpySource.open(x, y, false, false).rows());
+    }
+
+    @Test
     void float32RefusesAFiniteValueBeyondItsRangeNamingTheColumn() throws IOException {
         Path x = dir.resolve("X.npy");
         try (NpyWriter w = new NpyWriter(x, 2, false, false, false).names(List.of("a", "wide"))) {
