@@ -91,7 +91,6 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OutputPaths.directory("--out", out);
         try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
             return compare();
         }

@@ -55,7 +55,6 @@ final class ConvertCommand implements Callable<Integer> {
             case "F", "FORTRAN" -> true;
             default -> throw new io.descent.UsageException("--order " + order + ": use C (row-major) or F (column-major)");
         };
-        OutputPaths.directory("--out", out);
         try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
             return convert(doubles, fortran, stdout);
         }

@@ -29,6 +29,7 @@ final class OutputLock implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
+    private Path created; // the folder this lock made, removed again when the run leaves it empty
 
     private OutputLock(Path file, FileChannel channel, FileLock lock) {
         this.file = file;
@@ -37,13 +38,36 @@ final class OutputLock implements AutoCloseable {
     }
 
     /**
+     * Locks the single output file {@code target} (a checkpoint written without {@code --out}): the
+     * lock file is {@code .NAME.descent.lock} beside it, so two runs on one checkpoint cannot both
+     * write it; a null {@code target} gives a lock that holds nothing.
+     */
+    static OutputLock acquireFile(String option, Path target, String command, PrintWriter stderr) {
+        if (target == null) return new OutputLock(null, null, null);
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        return acquire(option, target, dir, "." + abs.getFileName() + ".descent.lock", Files.isDirectory(dir) ? null : dir,
+                command, stderr);
+    }
+
+    /**
      * Locks {@code dir} for {@code command}, or refuses (exit 2) naming the run that holds it; a null
      * {@code dir} gives a lock that holds nothing.
      */
     static OutputLock acquire(String option, Path dir, String command, PrintWriter stderr) {
         if (dir == null) return new OutputLock(null, null, null);
+        Path made = Files.isDirectory(dir) ? null : dir;
         OutputPaths.directory(option, dir); // an unwritable folder: the usual message, before the lock's own
-        Path file = dir.resolve(NAME);
+        return acquire(option, dir, dir, NAME, made, command, stderr);
+    }
+
+    /**
+     * Locks {@code dir/name} for the output {@code what} (named in messages as {@code option what});
+     * {@code made}: the folder when this run is making it, to be removed again if left empty.
+     */
+    private static OutputLock acquire(String option, Path what, Path dir, String name, Path made, String command,
+                                      PrintWriter stderr) {
+        Path file = dir.resolve(name);
         try {
             Files.createDirectories(dir);
             for (int attempt = 0; ; attempt++) {
@@ -63,9 +87,11 @@ final class OutputLock implements AutoCloseable {
                         holder = read(ch);
                     }
                     ch.close();
-                    throw new UsageException(option + " " + dir + " is in use by another descent run ("
+                    if (made != null) removeIfEmpty(made);
+                    throw new UsageException(option + " " + what + " is in use by another descent run ("
                             + (holder.isEmpty() ? "starting" : holder) + "): wait for it to end, or choose another "
-                            + option + "; two runs on one folder would mix or replace each other's results");
+                            + option + "; two runs on one " + (what == dir ? "folder" : "file")
+                            + " would mix or replace each other's results");
                 }
                 if (before == null || !before.equals(inode(file))) { // the holder deleted the file as we opened it: lock the new one
                     l.release();
@@ -75,7 +101,7 @@ final class OutputLock implements AutoCloseable {
                 }
                 String stale = read(ch);
                 if (!stale.isEmpty()) {
-                    stderr.println("descent: note: " + option + " " + dir + ": taking over the lock left by a run that is"
+                    stderr.println("descent: note: " + option + " " + what + ": taking over the lock left by a run that is"
                             + " no longer running (" + stale + "); its outputs there are whole or absent");
                     stderr.flush();
                 }
@@ -84,7 +110,9 @@ final class OutputLock implements AutoCloseable {
                 ch.truncate(0);
                 ch.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
                 ch.force(true);
-                return new OutputLock(file, ch, l);
+                OutputLock held = new OutputLock(file, ch, l);
+                held.created = made;
+                return held;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("locking " + file + ": " + Main.ioMessage(String.valueOf(file), e), e);
@@ -106,6 +134,16 @@ final class OutputLock implements AutoCloseable {
             channel.close();
         } catch (IOException ignored) {
             // the system releases the lock when the process ends
+        }
+        if (created != null) removeIfEmpty(created);
+    }
+
+    /** Deletes a folder a refused or failed run made and left empty: no empty --out stays behind. */
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.delete(dir); // only an empty folder can be deleted
+        } catch (IOException ignored) {
+            // not empty (the run wrote something, or another run did), or already gone
         }
     }
 

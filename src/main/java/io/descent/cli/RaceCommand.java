@@ -98,7 +98,6 @@ final class RaceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OutputPaths.directory("--out", out);
         try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
             return race();
         }

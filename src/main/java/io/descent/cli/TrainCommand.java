@@ -132,7 +132,11 @@ class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainOutputs.check(checkpoint, checkpointEvery, resume, saveParams, out, overwrite);
-        try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), spec.commandLine().getErr())) {
+        PrintWriter err = spec.commandLine().getErr();
+        try (OutputLock lock = OutputLock.acquire("--out", out, spec.qualifiedName(), err);
+             OutputLock ckLock = OutputLock.acquireFile("--checkpoint", checkpoint, spec.qualifiedName(), err)) {
+            // again under the locks: a run that started beside this one may have written the checkpoint since
+            TrainOutputs.check(checkpoint, checkpointEvery, resume, saveParams, out, overwrite);
             return train();
         }
     }
@@ -175,7 +179,11 @@ class TrainCommand implements Callable<Integer> {
             if (setup.validation() != null) trainer.validateOn(setup.validation(), validateEvery, earlyStop);
             double[] start = Run.init(init, setup);
             identity = io.descent.train.RunIdentity.of(e, setup, precision);
-            if (from != null) from.requireIdentity(identity, resume);
+            String unchecked = from == null ? null : from.requireIdentity(identity, resume);
+            if (unchecked != null) {
+                stderr.println("descent: note: " + unchecked);
+                stderr.flush();
+            }
             Progress progress = new Progress(stderr, opt.name(), from == null ? 0 : from.step(), !noProgress && !json);
             Trainer.Listener listener = progress;
             Trainer.Options options = runOptions.options(e.stepsFor(optSpec), 0);

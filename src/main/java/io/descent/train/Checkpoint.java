@@ -142,12 +142,28 @@ public final class Checkpoint {
 
     /**
      * Refuses a checkpoint made by another run setup (objective, parameter count, precision, data or
-     * seed, see {@link RunIdentity}), naming the field; a {@value #FORMAT_1} file has no identity to check.
+     * seed, see {@link RunIdentity}), naming the field. A {@value #FORMAT_1} file is checked on the
+     * fields it has (objective, parameter count, precision).
+     *
+     * @return null, or for a {@value #FORMAT_1} file a note saying what could not be checked
      */
-    public void requireIdentity(Map<String, Object> identity, Path file) {
-        if (FORMAT_1.equals(json.get("format"))) return;
-        RunIdentity.require("checkpoint " + file, json.get("identity"), identity,
-                "resume with the options and data that made it, or start again without --resume");
+    public String requireIdentity(Map<String, Object> identity, Path file) {
+        String fix = "resume with the options and data that made it, or start again without --resume";
+        if (!FORMAT_1.equals(json.get("format"))) {
+            RunIdentity.require("checkpoint " + file, json.get("identity"), identity, fix);
+            return null;
+        }
+        // format 1 recorded the objective, the parameter count and the precision beside the state, not the data
+        Map<String, Object> stored = new java.util.LinkedHashMap<>();
+        Map<String, Object> now = new java.util.LinkedHashMap<>();
+        for (String k : new String[]{"objective", "parameters", "precision"}) {
+            stored.put(k, json.get(k));
+            now.put(k, identity.get(k));
+        }
+        RunIdentity.require("checkpoint " + file, stored, now, fix);
+        return "checkpoint " + file + " is a " + FORMAT_1 + " file, written before checkpoints recorded their data: its "
+                + "objective, parameter count and precision match this run, its data source, seed and data hash cannot be"
+                + " checked; the next checkpoint written is a " + FORMAT + " file with them";
     }
 
     public long step() {

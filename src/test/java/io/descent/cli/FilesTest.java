@@ -107,6 +107,8 @@ class FilesTest {
         }
         assertTrue(notes.toString().isEmpty(), notes.toString());
         assertTrue(Files.notExists(o.resolve(OutputLock.NAME)), "deleted when released");
+        assertTrue(Files.notExists(o), "the folder the lock made, left empty by the refused run, is removed");
+        Files.createDirectories(o);
         Files.writeString(o.resolve(OutputLock.NAME), "pid 999999999 on elsewhere, started 2026-01-01T00:00:00Z, descent train\n");
         MainTest.Result r = MainTest.run(CommandsTest.concat(TRAIN, "--out", o.toString()));
         assertEquals(0, r.code(), r.err());
@@ -159,6 +161,50 @@ class FilesTest {
         assertEquals(2, other.code(), other.err());
         assertTrue(other.err().contains("seed = 42, this run has 7"), other.err());
         assertEquals(0, MainTest.run(resume).code());
+    }
+
+    @Test
+    void aFormat1CheckpointIsCheckedOnTheFieldsItHasAndResumedWithANote() throws IOException {
+        Path ck = dir.resolve("ck.json");
+        assertEquals(0, MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint", ck.toString())).code());
+        // as descent wrote it before identities: the same fields, format 1, no "identity"
+        String old = Files.readString(ck).replace("descent-checkpoint-2", "descent-checkpoint-1")
+                .replaceFirst("\"identity\": \\{[^}]*\\},?", "");
+        assertTrue(!old.contains("identity") && old.contains("descent-checkpoint-1"), old);
+        String[] resume = {"train", "--scenario", "line-100", "--optimizer", "gd:lr=0.01", "--steps", "9", "--no-progress",
+                "--resume", ck.toString()};
+        Files.writeString(ck, old.replaceFirst("\"precision\": \"fp32\"", "\"precision\": \"fp64\""));
+        MainTest.Result r = MainTest.run(resume);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("precision") && r.err().contains("fp64"), r.err());
+        Files.writeString(ck, old);
+        r = MainTest.run(CommandsTest.concat(resume, "--checkpoint", ck.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("descent-checkpoint-1") && r.err().contains("cannot be checked"), r.err());
+        String now = Files.readString(ck);
+        assertTrue(now.contains("descent-checkpoint-2") && now.contains("\"identity\"") && now.contains("\"step\": 9"), now);
+    }
+
+    @Test
+    void aCheckpointInUseByAnotherRunIsRefusedAndARefusedRunLeavesNoEmptyOut() throws IOException {
+        Path ck = dir.resolve("ck.json");
+        java.io.StringWriter notes = new java.io.StringWriter();
+        try (OutputLock held = OutputLock.acquireFile("--checkpoint", ck, "descent train", new java.io.PrintWriter(notes))) {
+            Path o = dir.resolve("fresh");
+            MainTest.Result r = MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint", ck.toString(), "--out", o.toString()));
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("--checkpoint " + ck) && r.err().contains("in use")
+                    && r.err().contains("pid " + ProcessHandle.current().pid()), r.err());
+            assertTrue(Files.notExists(ck) && Files.notExists(o), "nothing written, and no empty --out made");
+        }
+        assertEquals(List.of(), names(dir), "the lock file is deleted when released");
+        assertEquals(0, MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint", ck.toString())).code());
+        assertEquals(List.of("ck.json"), names(dir));
+        // a run that fails before writing anything leaves no --out folder it made
+        Path o = dir.resolve("bad");
+        MainTest.Result r = MainTest.run(CommandsTest.concat(TRAIN, "--out", o.toString(), "--init", "sideways"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(Files.notExists(o), "no empty --out");
     }
 
     @Test
