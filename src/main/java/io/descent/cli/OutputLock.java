@@ -46,7 +46,9 @@ final class OutputLock implements AutoCloseable {
         if (target == null) return new OutputLock(null, null, null);
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
-        return acquire(option, target, dir, "." + abs.getFileName() + ".descent.lock", Files.isDirectory(dir) ? null : dir,
+        Path made = Files.isDirectory(dir) ? null : dir;
+        OutputPaths.file(option, target); // a directory or an unwritable place: the usual message, before the lock's own
+        return acquire(option, target, dir, "." + abs.getFileName() + ".descent.lock", made,
                 command, stderr);
     }
 

@@ -83,7 +83,8 @@ final class TraceCommand implements Callable<Integer> {
         Path file = out != null ? out : Path.of("trace-" + name.replaceAll("[^A-Za-z0-9._-]+", "_") + ".png");
         List<double[][]> paths = new ArrayList<>();
         List<double[]> losses = new ArrayList<>();
-        try (ClRuntime rt = ClRuntime.open(deviceOptions.select()); Setup setup = e.build(rt, experimentOptions.precision())) {
+        try (OutputLock lock = OutputLock.acquireFile("--out", file, spec.qualifiedName(), spec.commandLine().getErr());
+             ClRuntime rt = ClRuntime.open(deviceOptions.select()); Setup setup = e.build(rt, experimentOptions.precision())) {
             Objective f = setup.objective();
             int p = f.parameterCount();
             if (p > 2) {

@@ -198,6 +198,16 @@ class FilesTest {
             assertTrue(Files.notExists(ck) && Files.notExists(o), "nothing written, and no empty --out made");
         }
         assertEquals(List.of(), names(dir), "the lock file is deleted when released");
+        Path png = dir.resolve("t.png");
+        try (OutputLock held = OutputLock.acquireFile("--out", png, "descent trace", new java.io.PrintWriter(notes))) {
+            MainTest.Result r = MainTest.run("trace", "--function", "x2", "--optimizers", "gd:lr=0.2", "--out", png.toString());
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("--out " + png) && r.err().contains("in use"), r.err());
+        }
+        assertEquals(0, MainTest.run("trace", "--function", "x2", "--optimizers", "gd:lr=0.2", "--out", png.toString()).code());
+        assertEquals(List.of("t.csv", "t.png"), names(dir), "the chart and its path data, no lock file");
+        Files.delete(png);
+        Files.delete(dir.resolve("t.csv"));
         assertEquals(0, MainTest.run(CommandsTest.concat(TRAIN, "--checkpoint", ck.toString())).code());
         assertEquals(List.of("ck.json"), names(dir));
         // a run that fails before writing anything leaves no --out folder it made
