@@ -108,7 +108,7 @@ public final class Data {
         io.descent.data.Standardization s = io.descent.data.Standardization.of(dataset.x(), dataset.rows(), dataset.cols(),
                 dataset.columns());
         return new Data(new Dataset(dataset.name(), dataset.rows(), dataset.cols(), s.apply(dataset.x()), dataset.y(),
-                dataset.columns(), dataset.target(), s.mean(), s.scale()).withNotes(s.notes()));
+                dataset.columns(), dataset.target(), s.mean(), s.scale()).withNotes(s.notes()).withLabels(dataset.labels()));
     }
 
     /**
@@ -166,7 +166,7 @@ public final class Data {
         }
         io.descent.data.Standardization s = new io.descent.data.Standardization(t.mean(), t.scale(), List.of());
         return new Dataset(dataset.name(), dataset.rows(), dataset.cols(), s.apply(dataset.x()), dataset.y(),
-                dataset.columns(), dataset.target(), t.mean(), t.scale());
+                dataset.columns(), dataset.target(), t.mean(), t.scale()).withLabels(dataset.labels());
     }
 
     /** Fails unless every target is 0 or 1 and both occur: the labels of a two-class model. */

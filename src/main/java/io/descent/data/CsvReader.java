@@ -49,24 +49,32 @@ public final class CsvReader {
      * @param target         name of the target column, or null for the last column
      * @param standardize    standardise the feature columns (population std)
      * @param logisticLabels require every target value to be exactly 0 or 1, both present
+     * @param classLabels    the target holds class labels: when any of them is not a number, all are
+     *                       read as text and mapped to the classes 0..K-1 in sorted order (as
+     *                       scikit-learn's LabelEncoder), the names kept in {@link Dataset#labels()}
      */
-    public record Options(String target, boolean standardize, boolean logisticLabels) {
+    public record Options(String target, boolean standardize, boolean logisticLabels, boolean classLabels) {
         /** Last column is the target, no standardisation, any numeric target. */
-        public static final Options DEFAULTS = new Options(null, false, false);
+        public static final Options DEFAULTS = new Options(null, false, false, false);
 
         /** These options with the target column named {@code name} (null: the last column). */
         public Options withTarget(String name) {
-            return new Options(name, standardize, logisticLabels);
+            return new Options(name, standardize, logisticLabels, classLabels);
         }
 
         /** These options with standardisation on or off. */
         public Options withStandardize(boolean on) {
-            return new Options(target, on, logisticLabels);
+            return new Options(target, on, logisticLabels, classLabels);
         }
 
-        /** These options with the 0/1 label check on or off. */
+        /** These options with the 0/1 label check on or off (text labels: exactly two of them). */
         public Options withLogisticLabels(boolean on) {
-            return new Options(target, standardize, on);
+            return new Options(target, standardize, on, classLabels || on);
+        }
+
+        /** These options with the target read as class labels, text allowed. */
+        public Options withClassLabels(boolean on) {
+            return new Options(target, standardize, logisticLabels, on);
         }
     }
 
@@ -78,6 +86,8 @@ public final class CsvReader {
     private final List<String> cells = new ArrayList<>();
     private List<String> names;
     private int lineNo;
+    /** With class labels: each row's target cell when any is not a number, else null. */
+    private List<String> textTargets;
     private int firstDataLine;
     private int lastDataLine;
 
@@ -172,6 +182,7 @@ public final class CsvReader {
         names = header(header);
         int cols = names.size();
         int target = targetColumn();
+        targetIndex = target;
         int p = cols - 1;
 
         Growable x = sink == null ? new Growable(p) : null;
@@ -209,6 +220,7 @@ public final class CsvReader {
             if (rows == y.length) {
                 y = Arrays.copyOf(y, (int) Math.min(Generators.MAX_ARRAY, 2L * y.length));
             }
+            rowIndex = rows;
             y[rows] = parseRow(cells, cols, target, lineNo, x.values, rows * p);
             if (rows == 0) {
                 firstDataLine = lineNo;
@@ -230,6 +242,7 @@ public final class CsvReader {
         }
         double[] xs = Arrays.copyOf(x.values, rows * p);
         double[] ys = Arrays.copyOf(y, rows);
+        List<String> labels = textTargets == null ? null : classesOfText(ys, target);
         if (options.logisticLabels()) {
             checkBothClasses(ys, target);
         }
@@ -244,7 +257,8 @@ public final class CsvReader {
             standardize(xs, rows, p, target, mean, scale, features, notes);
         }
         String name = file.getFileName() == null ? where : file.getFileName().toString();
-        return new Dataset(name, rows, p, xs, ys, features, names.get(target), mean, scale).withNotes(notes);
+        return new Dataset(name, rows, p, xs, ys, features, names.get(target), mean, scale).withNotes(notes)
+                .withLabels(labels);
     }
 
     private List<String> header(String line) {
@@ -337,8 +351,74 @@ public final class CsvReader {
     }
 
     private UsageException notANumber(String cell, int c) {
+        if (c == targetIndex) {
+            return at(lineNo, c, '"' + cell + "\" is not a number: a target of text is a class label, which the "
+                    + "classifiers read (--objective logistic or softmax, or --loss bce or softmax); a regression needs a "
+                    + "numeric target" + (sink != null ? ", and convert writes numbers only: map the labels to 0..K-1 first" : ""));
+        }
         return at(lineNo, c, '"' + cell + "\" is not a number; write a decimal number such as 1.5 or -2e-3 (every"
                 + " column, features and target, must be numeric)");
+    }
+
+    /**
+     * With class labels: records the target cell of this row. Until the first cell that is not a
+     * number, the cells are numbers and this returns false; from then on every target is kept as text
+     * and this returns true (the earlier, numeric ones are written as text when the classes are made).
+     */
+    private boolean textLabel(String cell, int line) {
+        if (textTargets == null) {
+            if (isNumber(cell) || cell.isEmpty()) return false;
+            textTargets = new ArrayList<>();
+            firstTextRow = rowIndex;
+        }
+        textTargets.add(cell);
+        return true;
+    }
+
+    private int firstTextRow;
+    private int targetIndex = -1;
+    private int rowIndex; // the row parseRow is reading (in memory)
+
+    private static boolean isNumber(String cell) {
+        for (int i = 0; i < cell.length(); i++) {
+            char ch = cell.charAt(i);
+            if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E')) return false;
+        }
+        try {
+            return Double.isFinite(Double.parseDouble(cell));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Maps the text labels to classes 0..K-1 in sorted order, writing each row's class into {@code y},
+     * and returns the labels in class order.
+     */
+    private List<String> classesOfText(double[] y, int target) {
+        List<String> text = new ArrayList<>(y.length);
+        for (int i = 0; i < firstTextRow; i++) { // numbers before the first text label: labels too
+            text.add(Labels.text(y[i]));
+        }
+        text.addAll(textTargets);
+        textTargets = text;
+        java.util.TreeSet<String> distinct = new java.util.TreeSet<>(textTargets);
+        if (distinct.contains("")) {
+            throw at(-1, target, "a label is empty; every row needs its class label (drop rows without one)");
+        }
+        List<String> labels = new ArrayList<>(distinct);
+        Map<String, Integer> index = new HashMap<>();
+        for (int c = 0; c < labels.size(); c++) index.put(labels.get(c), c);
+        for (int i = 0; i < y.length; i++) y[i] = index.get(textTargets.get(i));
+        if (labels.size() < 2) {
+            throw at(-1, target, "every label on lines " + firstDataLine + " to " + lastDataLine + " is '" + labels.get(0)
+                    + "'; a classifier needs at least two classes in the data");
+        }
+        if (options.logisticLabels() && labels.size() != 2) {
+            throw at(-1, target, "the labels are " + Labels.shown(labels) + ": " + labels.size() + " classes, and logistic "
+                    + "regression takes two; use --objective softmax (or --loss softmax) for more");
+        }
+        return labels;
     }
 
     private void checkBothClasses(double[] y, int target) {
@@ -376,6 +456,9 @@ public final class CsvReader {
     private double parseRow(List<String> cells, int cols, int target, int lineNo, double[] into, int offset) {
         double t = 0;
         for (int c = 0, f = offset; c < cols; c++) {
+            if (c == target && options.classLabels() && sink == null && textLabel(cells.get(c), lineNo)) {
+                continue; // a text label: its class is known once every label has been read
+            }
             double v = number(cells.get(c), c);
             if (c == target) {
                 if (options.logisticLabels() && v != 0 && v != 1) {

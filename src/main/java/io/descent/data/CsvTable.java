@@ -11,14 +11,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A CSV file of numbers with a header row and no target column: the rows to predict. Cells are split
- * as {@link CsvReader} splits them; every cell must be a finite number.
+ * A CSV file of numbers with a header row: the rows to predict. Cells are split as {@link CsvReader}
+ * splits them; every cell of a column that is used must be a finite number (a column of text, such
+ * as the class labels, may be there as long as nothing selects it).
  *
- * @param columns the header's names
- * @param rows    the data rows
- * @param values  rows x columns, row-major
+ * @param columns  the header's names
+ * @param rows     the data rows
+ * @param values   rows x columns, row-major (NaN where a cell is not a number)
+ * @param problems per column, null or what is wrong with its first cell that is not a finite number
  */
-public record CsvTable(List<String> columns, int rows, double[] values) {
+public record CsvTable(List<String> columns, int rows, double[] values, List<String> problems) {
+    /** A table whose every cell is a number. */
+    public CsvTable(List<String> columns, int rows, double[] values) {
+        this(columns, rows, values, java.util.Collections.nCopies(columns.size(), (String) null));
+    }
+
     /**
      * Reads the file.
      *
@@ -31,6 +38,7 @@ public record CsvTable(List<String> columns, int rows, double[] values) {
         List<String> cells = new ArrayList<>();
         double[] v = new double[1024];
         int n = 0, rows = 0, lineNo = 0;
+        List<String> problems = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -52,9 +60,13 @@ public record CsvTable(List<String> columns, int rows, double[] values) {
                     } catch (NumberFormatException e) {
                         x = Double.NaN;
                     }
+                    while (problems.size() < header.size()) problems.add(null);
                     if (!Double.isFinite(x) || !cells.get(c).matches("[0-9+\\-.eE]+")) {
-                        throw new UsageException(file + ", line " + lineNo + ", column " + (c + 1) + " '" + header.get(c)
-                                + "': '" + cells.get(c) + "' is not a finite number");
+                        if (problems.get(c) == null) {
+                            problems.set(c, file + ", line " + lineNo + ", column " + (c + 1) + " '" + header.get(c)
+                                    + "': '" + cells.get(c) + "' is not a finite number");
+                        }
+                        x = Double.NaN;
                     }
                     if (n == v.length) v = java.util.Arrays.copyOf(v, v.length * 2);
                     v[n++] = x;
@@ -65,7 +77,8 @@ public record CsvTable(List<String> columns, int rows, double[] values) {
             throw new UsageException("cannot read " + file + ": " + e.getMessage());
         }
         if (header.isEmpty()) throw new UsageException(file + " is empty: it needs a header row and data rows");
-        return new CsvTable(header, rows, java.util.Arrays.copyOf(v, n));
+        while (problems.size() < header.size()) problems.add(null);
+        return new CsvTable(header, rows, java.util.Arrays.copyOf(v, n), java.util.Collections.unmodifiableList(problems));
     }
 
     /**
@@ -88,6 +101,9 @@ public record CsvTable(List<String> columns, int rows, double[] values) {
                         + " features " + names + ": give those columns (by name or in order)");
             }
             for (int j = 0; j < k; j++) at[j] = j;
+        }
+        for (int j = 0; j < k; j++) {
+            if (problems.get(at[j]) != null) throw new UsageException(problems.get(at[j]));
         }
         int cols = columns.size();
         double[] out = new double[rows * k];

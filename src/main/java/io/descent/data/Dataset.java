@@ -22,6 +22,7 @@ public final class Dataset {
     private final double[] mean;
     private final double[] scale;
     private List<String> notes = List.of();
+    private List<String> labels;
 
     public Dataset(String name, int rows, int cols, double[] x, double[] y, List<String> columns, String target,
                    double[] mean, double[] scale) {
@@ -110,6 +111,20 @@ public final class Dataset {
     /** This data set with {@code notes} (returned for chaining; set once, when it is made). */
     public Dataset withNotes(List<String> notes) {
         this.notes = List.copyOf(notes);
+        return this;
+    }
+
+    /**
+     * The class labels of a target read as text (CSV string labels), in class order: the target value
+     * c is the class of {@code labels().get(c)}; null when the target holds numbers.
+     */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** This data set with the class labels {@code labels} (null: numeric targets); returned for chaining. */
+    public Dataset withLabels(List<String> labels) {
+        this.labels = labels == null ? null : List.copyOf(labels);
         return this;
     }
 

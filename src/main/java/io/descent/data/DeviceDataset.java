@@ -16,14 +16,20 @@ public final class DeviceDataset implements AutoCloseable {
      *
      * @param mean  and {@code scale}: per column, when the features were standardised, else null
      */
-    public record Info(String name, java.util.List<String> columns, String target, double[] mean, double[] scale) {
+    public record Info(String name, java.util.List<String> columns, String target, double[] mean, double[] scale,
+                       java.util.List<String> labels) {
+        /** Numeric targets: no class labels. */
+        public Info(String name, java.util.List<String> columns, String target, double[] mean, double[] scale) {
+            this(name, columns, target, mean, scale, null);
+        }
+
         public boolean standardized() {
             return mean != null;
         }
 
         public static Info of(Dataset d) {
             return new Info(d.name(), d.columns(), d.target(), d.standardized() ? d.mean() : null,
-                    d.standardized() ? d.scale() : null);
+                    d.standardized() ? d.scale() : null, d.labels());
         }
     }
 

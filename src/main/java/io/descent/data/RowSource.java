@@ -96,7 +96,8 @@ public interface RowSource {
             y[i] = by.getDouble(8 * i);
         }
         DeviceDataset.Info info = source.info();
-        return new Dataset(info.name(), rows, k, x, y, info.columns(), info.target(), info.mean(), info.scale());
+        return new Dataset(info.name(), rows, k, x, y, info.columns(), info.target(), info.mean(), info.scale())
+                .withLabels(info.labels());
     }
 
     /** A data set in the heap as a source. */

@@ -89,10 +89,16 @@ public final class Models {
         widths.add(k);
         List<String> labels = new ArrayList<>();
         double[] values = new double[loss.equals("softmax") ? k : loss.equals("bce") ? 2 : 0];
-        // a softmax network's output c is the class of label c (it trains on the labels 0..K-1)
+        // a softmax network's output c is the class of label c (it trains on the labels 0..K-1); a CSV's
+        // string labels were mapped to 0..K-1 in sorted order, and the model keeps their names
+        List<String> named = info.labels();
+        if (named != null && named.size() != values.length) {
+            throw new IllegalStateException("the data have " + named.size() + " class labels " + named + ", the model "
+                    + values.length + " classes");
+        }
         for (int c = 0; c < values.length; c++) {
             values[c] = c;
-            labels.add(Integer.toString(c));
+            labels.add(named != null ? named.get(c) : Integer.toString(c));
         }
         return new ModelState(kind, widths, intercept, alpha, activation, loss, labels, values, info.columns(),
                 info.target(), info.mean(), info.scale(), f.precision().label(), params.clone(), training(report));

@@ -108,7 +108,13 @@ public final class Experiment {
             if (target != null) o = o.withTarget(target);
             if (standardize && !holdout.active()) o = o.withStandardize(true); // else on the training rows alone
             if (objective.equals("logistic")) o = o.withLogisticLabels(true);
-            return CsvReader.read(csv, o);
+            if (classifier()) o = o.withClassLabels(true);
+            Dataset d = CsvReader.read(csv, o);
+            if (d.labels() != null && !softmax() && d.labels().size() != 2) {
+                throw new UsageException(csv + ": the target '" + d.target() + "' holds " + d.labels().size()
+                        + " class labels; the bce loss takes two: use --loss softmax for more");
+            }
+            return d;
         }
         if (!generator.equals("seed001-line")) {
             // the values, the device copy's conversion and the generator's own work: about twice the values
@@ -171,6 +177,7 @@ public final class Experiment {
         if (holdout.active()) {
             if (data == null) throw new UsageException("--validation needs the training rows in memory (--csv or generated data)");
             CsvReader.Options o = target != null ? CsvReader.Options.DEFAULTS.withTarget(target) : CsvReader.Options.DEFAULTS;
+            o = o.withClassLabels(classifier());
             Dataset[] parts = holdout.apply(data, seed, standardize && csv != null, o);
             data = parts[0];
             held = parts[1];
@@ -292,6 +299,13 @@ public final class Experiment {
      * is built (a chunk need not hold the largest label); 0: each model counts its own rows'.
      */
     public int classes;
+
+    /** A model of class labels: logistic or softmax regression, or a network with the bce or softmax loss. */
+    public boolean classifier() {
+        if (objective.equalsIgnoreCase("logistic") || softmax()) return true;
+        return objective.equalsIgnoreCase("mlp") && loss != null
+                && io.descent.objective.NetworkSpec.Loss.parse(loss) == io.descent.objective.NetworkSpec.Loss.BCE;
+    }
 
     private boolean softmax() {
         return objective.equalsIgnoreCase("softmax") || (objective.equalsIgnoreCase("mlp") && loss != null

@@ -50,6 +50,7 @@ public record Holdout(double fraction, Path csv) {
                 throw new UsageException("--validation-csv " + csv + " has the feature columns " + held.columns()
                         + "; the training data have " + raw.columns());
             }
+            if (raw.labels() != null || held.labels() != null) held = io.descent.data.Labels.relabel(held, raw.labels(), "--validation-csv " + csv);
         } else {
             int n = raw.rows();
             int k = (int) Math.round(n * fraction);
@@ -82,11 +83,12 @@ public record Holdout(double fraction, Path csv) {
             System.arraycopy(d.x(), order[i] * k, x, (i - from) * k, k);
             y[i - from] = d.y()[order[i]];
         }
-        return new Dataset(name, to - from, k, x, y, d.columns(), d.target(), null, null);
+        return new Dataset(name, to - from, k, x, y, d.columns(), d.target(), null, null).withLabels(d.labels());
     }
 
     private static Dataset standardized(Dataset d, Standardization s) {
-        return new Dataset(d.name(), d.rows(), d.cols(), s.apply(d.x()), d.y(), d.columns(), d.target(), s.mean(), s.scale());
+        return new Dataset(d.name(), d.rows(), d.cols(), s.apply(d.x()), d.y(), d.columns(), d.target(), s.mean(), s.scale())
+                .withLabels(d.labels());
     }
 
     /** The validation part of a run's JSON: every recorded loss, the best and its step. */
