@@ -315,6 +315,10 @@ public final class Experiment {
     /** Counts {@link #classes} over {@code source}'s targets when the objective is softmax. */
     private void countClasses(RowSource source, Dataset data) {
         if (!softmax() || classes > 0) return;
+        if (data != null && data.labels() != null) { // text labels: every label is a class, held out or not
+            classes = data.labels().size();
+            return;
+        }
         double[] y = data != null ? data.y() : source instanceof NpySource n ? n.targets() : null;
         if (y != null) classes = io.descent.objective.Network.classes(y, source.info().name());
     }

@@ -69,6 +69,13 @@ class StringLabelsTest {
         Map<String, Object> m = (Map<String, Object>) Json.parse(e.out());
         assertEquals(right / 101.0, ((Number) m.get("accuracy")).doubleValue(), 1e-12, "evaluate matches the labels by name");
 
+        // a seeded split: the held-out rows keep the training rows' classes, and the model all three labels
+        Path split = dir.resolve("split.json");
+        MainTest.Result h = MainTest.run("train", "--csv", train.toString(), "--objective", "softmax", "--steps", "5",
+                "--validation", "0.25", "--save-model", split.toString(), "--no-progress");
+        assertEquals(0, h.code(), h.err());
+        assertTrue(Files.readString(split).contains("\"setosa\"") && Files.readString(split).contains("\"virginica\""));
+
         // a label the model has not seen, in evaluate and as validation data
         Path odd = csv("odd.csv", 30, 3, new String[]{"setosa", "versicolor", "virginica", "zebra"});
         MainTest.Result bad = MainTest.run("evaluate", "--model", model.toString(), "--csv", odd.toString());
