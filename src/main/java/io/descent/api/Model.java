@@ -249,7 +249,7 @@ public final class Model implements AutoCloseable {
         if (loss == NetworkSpec.Loss.SOFTMAX) return Network.softmaxNetwork(d, hidden, activation, Mlp.Curvature.EXACT);
         MlpSpec spec = new MlpSpec(d.cols(), hidden, activation, loss == NetworkSpec.Loss.BCE ? MlpSpec.Loss.BCE : MlpSpec.Loss.MSE);
         // wider than the fused kernel takes: layers as matrix products
-        return Network.fused(spec) ? new Mlp(d, spec) : new Network(d, NetworkSpec.of(spec));
+        return Network.fused(spec, d.runtime()) ? new Mlp(d, spec) : new Network(d, NetworkSpec.of(spec));
     }
 
     /** Releases the model's data and buffers on the device. */

@@ -58,7 +58,10 @@ public final class DeviceTuning {
         GEMM_KC(null, false, "k values per packed slice of a gemm.cl product (KC)"),
         GEMM_RP(null, false, "row panels of C per gemm.cl work-item (RP): fewer, longer work-items that keep a B panel in cache"),
         CHOL_GEMM_FROM(null, false, "rows after a block column from which the blocked Cholesky's trailing update is "
-                + "gemm.cl's SYRK instead of cholesky.cl's (only with GEMM_ENGINE=1)");
+                + "gemm.cl's SYRK instead of cholesky.cl's (only with GEMM_ENGINE=1)"),
+        MLP_FUSED_MAX(null, false, "widest hidden layer of a one-output network trained by the fused kernel (mlp.cl, a "
+                + "row per work-item); wider ones, and every softmax network, run as layers of matrix products (at most "
+                + "64: past it mlp.cl's private arrays overflow a work-item's stack)");
 
         private final String define;
         private final boolean powerOfTwo;
@@ -98,7 +101,7 @@ public final class DeviceTuning {
     // Columns, in Key order: WGS, VEC_BYTES, CHUNKED, GROUPS_PER_CU, TILE_BLOCKS, RB;
     // MLP_VEC_BYTES, MLP_WGS, MLP_CHUNKS, MLP_GROUPS_PER_CU; CHOL_SMALL, CHOL_BLOCK, CHOL_VEC, CHOL_ROWS;
     // GRAM_FROM, GRAM_TS, GRAM_RB, GRAM_KB; WIDE_FROM;
-    // GEMM_ENGINE, GEMM_VEC_BYTES, GEMM_MR, GEMM_NV, GEMM_KU, GEMM_KC, GEMM_RP; CHOL_GEMM_FROM.
+    // GEMM_ENGINE, GEMM_VEC_BYTES, GEMM_MR, GEMM_NV, GEMM_KU, GEMM_KC, GEMM_RP; CHOL_GEMM_FROM; MLP_FUSED_MAX.
     // WIDE_FROM: on a GPU the fused kernels' p + 1 accumulators per work-item leave the registers past
     // ~64 (reasoned). On PoCL the two passes take 0.8-2.1x the fused one's time up to 1,000 parameters
     // (benchmarks/wide), so the cpu entry keeps it as far as it safely goes.
@@ -108,7 +111,10 @@ public final class DeviceTuning {
             128, 64, 0, 8,
             33, 64, 4, 16,
             65,
-            0, 16, 4, 2, 4, 256, 1, 256);
+            0, 16, 4, 2, 4, 256, 1, 256, 32);
+
+    /** Largest MLP_FUSED_MAX an override may set: the width mlp.cl's private arrays hold. */
+    public static final int MAX_MLP_FUSED = 64;
 
     /** Largest WIDE_FROM an override may set (see build). */
     public static final int MAX_WIDE_FROM = 1025;
@@ -121,7 +127,7 @@ public final class DeviceTuning {
                     192, 64, 16, 16,
                     65, 64, 16, 16,
                     MAX_WIDE_FROM,
-                    1, 64, 4, 3, 4, 512, 1, 256)),
+                    1, 64, 4, 3, 4, 512, 1, 256, 64)),
             // NVIDIA schedules warps of 32 and keeps up to 2048 threads per SM: 8 groups of 256 fill one.
             new Entry("nvidia-gpu", null, d -> d.isGpu() && vendorHas(d, "nvidia"), GPU),
             // AMD runs wavefronts of 64; 256 is four of them.
@@ -218,6 +224,10 @@ public final class DeviceTuning {
         if (v.get(Key.GRAM_TS) % v.get(Key.GRAM_RB) != 0 || v.get(Key.GRAM_FROM) > 65) {
             throw new UsageException(ENV + ": GRAM_RB=" + v.get(Key.GRAM_RB) + " must divide GRAM_TS=" + v.get(Key.GRAM_TS)
                     + ", and GRAM_FROM=" + v.get(Key.GRAM_FROM) + " must be at most 65 (the fused kernel's limit + 1)");
+        }
+        if (v.get(Key.MLP_FUSED_MAX) > MAX_MLP_FUSED) {
+            throw new UsageException(ENV + ": MLP_FUSED_MAX=" + v.get(Key.MLP_FUSED_MAX) + " must be at most " + MAX_MLP_FUSED
+                    + ": wider layers overflow mlp.cl's private arrays (784-256-256-1 crashed PoCL with SIGSEGV)");
         }
         if (v.get(Key.WIDE_FROM) > MAX_WIDE_FROM) {
             throw new UsageException(ENV + ": WIDE_FROM=" + v.get(Key.WIDE_FROM) + " must be at most " + MAX_WIDE_FROM

@@ -46,7 +46,7 @@ public abstract class Forward {
      * kernel where training uses it ({@link io.descent.objective.Network#fused}), else layers.
      */
     public static Forward mlp(ClRuntime runtime, Precision precision, MlpSpec spec) {
-        if (!io.descent.objective.Network.fused(spec)) return new LayeredForward(runtime, precision, NetworkSpec.of(spec));
+        if (!io.descent.objective.Network.fused(spec, runtime)) return new LayeredForward(runtime, precision, NetworkSpec.of(spec));
         return new Network(runtime, precision, spec);
     }
 

@@ -40,16 +40,15 @@ import java.util.Random;
  */
 public final class Network extends DataObjective {
     /**
-     * Widest layer the fused kernel (mlp.cl) takes. It keeps a layer per work-item in private arrays:
-     * 784-256-256-1 overflowed a PoCL work-item's stack (SIGSEGV, issue 24), and at width 64 the
-     * fused kernel had already lost its lead over PyTorch (53.8 ms vs 58.4 ms per gradient of 10,000
-     * rows). Not yet a measured tuning value: benchmarks/layers.sh is where it is to be placed.
+     * Whether a one-output network goes to the fused kernel (mlp.cl) on this runtime, else to layers:
+     * its widest hidden layer is at most the tuning's {@code MLP_FUSED_MAX}, which never passes
+     * {@link io.descent.cl.DeviceTuning#MAX_MLP_FUSED} (mlp.cl keeps a layer per work-item in private
+     * arrays: 784-256-256-1 overflowed a PoCL work-item's stack, issue 24). The cpu entry's value is
+     * measured by {@code benchmarks/layers/switch.sh}.
      */
-    public static final int FUSED_MAX_WIDTH = 64;
-
-    /** Whether a one-output network goes to the fused kernel (else to layers). */
-    public static boolean fused(MlpSpec spec) {
-        return spec.maxWidth() <= FUSED_MAX_WIDTH;
+    public static boolean fused(MlpSpec spec, io.descent.cl.ClRuntime runtime) {
+        return spec.maxWidth() <= Math.min(io.descent.cl.DeviceTuning.MAX_MLP_FUSED,
+                runtime.deviceTuning().get(io.descent.cl.DeviceTuning.Key.MLP_FUSED_MAX));
     }
 
     /**

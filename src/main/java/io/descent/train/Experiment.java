@@ -338,7 +338,7 @@ public final class Experiment {
                 MlpSpec spec = new MlpSpec(d.cols(), layers, activation(),
                         l == io.descent.objective.NetworkSpec.Loss.BCE ? MlpSpec.Loss.BCE : MlpSpec.Loss.MSE);
                 // wider than the fused kernel's private arrays safely hold: layers as matrix products
-                return io.descent.objective.Network.fused(spec) ? new Mlp(d, spec, curvature())
+                return io.descent.objective.Network.fused(spec, d.runtime()) ? new Mlp(d, spec, curvature())
                         : new io.descent.objective.Network(d, io.descent.objective.NetworkSpec.of(spec), curvature(), null,
                         io.descent.objective.Network.DEFAULT_BLOCK_BYTES);
             }

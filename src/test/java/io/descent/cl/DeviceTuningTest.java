@@ -157,6 +157,8 @@ class DeviceTuningTest {
                 {"WGS=99999999999", "is not KEY=INTEGER"},
                 {"WIDE_FROM=0", "WIDE_FROM=0 must be at least 1"},
                 {"WIDE_FROM=1026", "WIDE_FROM=1026 must be at most 1025"},
+                {"MLP_FUSED_MAX=65", "MLP_FUSED_MAX=65 must be at most 64"},
+                {"MLP_FUSED_MAX=0", "MLP_FUSED_MAX=0 must be at least 1"},
         };
         for (String[] c : cases) {
             UsageException e = assertThrows(UsageException.class, () -> DeviceTuning.forDevice(cpu, c[0]), c[0]);

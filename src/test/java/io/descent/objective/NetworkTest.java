@@ -299,6 +299,24 @@ class NetworkTest {
         }
     }
 
+    /** The fused kernel takes a network up to the tuning's MLP_FUSED_MAX, and never past 64. */
+    @Test
+    void theFusedOrLayeredChoiceFollowsTheTuning() {
+        ClRuntime rt = TestDevices.runtime();
+        MlpSpec w10 = new MlpSpec(4, List.of(10, 10), Activation.TANH, MlpSpec.Loss.MSE);
+        MlpSpec w64 = new MlpSpec(4, List.of(64), Activation.TANH, MlpSpec.Loss.MSE);
+        MlpSpec w65 = new MlpSpec(4, List.of(65), Activation.TANH, MlpSpec.Loss.MSE);
+        for (int max : new int[]{8, 10, 64}) {
+            io.descent.cl.DeviceTuning t = io.descent.cl.DeviceTuning.named(rt.deviceTuning().entryName(), rt.device(),
+                    "MLP_FUSED_MAX=" + max);
+            try (ClRuntime r = ClRuntime.open(rt.device(), t)) {
+                assertEquals(max >= 10, Network.fused(w10, r), "width 10 under MLP_FUSED_MAX=" + max);
+                assertEquals(max >= 64, Network.fused(w64, r), "width 64 under MLP_FUSED_MAX=" + max);
+                assertTrue(!Network.fused(w65, r), "past mlp.cl's private arrays, whatever the tuning");
+            }
+        }
+    }
+
     /** 784-1024-1024-10 (1.86 million parameters) takes Adam steps on 300 rows; the loss falls. */
     @Test
     void wideNetworkTrains() throws Exception {
