@@ -117,6 +117,10 @@ public final class ExperimentOptions {
         if (loss != null) e.loss = io.descent.objective.NetworkSpec.Loss.parse(loss).label();
         if (intercept != null) e.intercept = intercept;
         if (alpha != null) e.alpha = alpha;
+        if (alpha != null && alpha != 0 && !(e.objective.equalsIgnoreCase("linear") || e.objective.equalsIgnoreCase("logistic"))) {
+            throw new io.descent.UsageException("--alpha " + alpha + ": the L2 penalty applies to linear and logistic "
+                    + "regression; '" + e.objective + "' has none yet, and would train unpenalised: drop --alpha");
+        }
         if (dimension != null) e.dimension = positive("--dimension", dimension);
         if (seed != null) e.seed = seed;
         if (steps != null) {

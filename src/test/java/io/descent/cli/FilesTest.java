@@ -218,6 +218,16 @@ class FilesTest {
     }
 
     @Test
+    void aPenaltyTheObjectiveWouldIgnoreIsRefused() {
+        for (String[] c : new String[][]{{"--objective", "softmax"}, {"--objective", "mlp", "--loss", "softmax"}}) {
+            MainTest.Result r = MainTest.run(CommandsTest.concat(new String[]{"train", "--data", "seed000-regression",
+                    "--steps", "2", "--no-progress", "--alpha", "0.1"}, c));
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("--alpha 0.1") && r.err().contains("drop --alpha"), r.err());
+        }
+    }
+
+    @Test
     void badNumbersAndSizesAreRefusedWithTheReasonAndTheFix() {
         for (String[] bad : new String[][]{{"--lr", "NaN"}, {"--target-loss", "NaN"}, {"--time-budget", "NaN"}, {"--divergence-factor", "-NaN"}}) {
             MainTest.Result r = MainTest.run(CommandsTest.concat(TRAIN, bad));
