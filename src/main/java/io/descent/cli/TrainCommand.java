@@ -97,6 +97,13 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--validation-csv", paramLabel = "FILE", description = "Held-out rows with the training file's columns.")
     Path validationCsv;
 
+    @Option(names = "--validation-npy", paramLabel = "X.npy",
+            description = "Held-out features for training on --npy files (with --validation-npy-target).")
+    Path validationNpy;
+
+    @Option(names = "--validation-npy-target", paramLabel = "Y.npy", description = "The held-out rows' targets.")
+    Path validationNpyTarget;
+
     @Option(names = "--validate-every", paramLabel = "N", defaultValue = "1",
             description = "Evaluate the held-out rows after every N-th step (default 1).")
     long validateEvery;
@@ -150,10 +157,10 @@ class TrainCommand implements Callable<Integer> {
         OutputPaths.directory("--out", out);
         Experiment e = experimentOptions.experiment();
         prepare(e);
-        e.holdout = new io.descent.train.Holdout(validation, validationCsv);
+        e.holdout = new io.descent.train.Holdout(validation, validationCsv, validationNpy, validationNpyTarget);
         if (earlyStop > 0 && !e.holdout.active()) {
             throw new io.descent.UsageException("--early-stop " + earlyStop + " needs held-out rows: add --validation "
-                    + "FRACTION (e.g. 0.2) or --validation-csv FILE");
+                    + "FRACTION (e.g. 0.2), --validation-csv FILE or --validation-npy X.npy --validation-npy-target y.npy");
         }
         Precision precision = experimentOptions.precision();
         String optSpec = optimizerSpec(optimizer != null ? optimizer : e.optimizers.get(0));

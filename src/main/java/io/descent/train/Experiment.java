@@ -174,8 +174,19 @@ public final class Experiment {
             LogisticRegression.checkLabels(data); // a chunk's objective sees no host data to check
         }
         Dataset held = null;
-        if (holdout.active()) {
-            if (data == null) throw new UsageException("--validation needs the training rows in memory (--csv or generated data)");
+        if (holdout.npy() != null) {
+            if (npy == null) {
+                throw new UsageException("--validation-npy goes with training rows from --npy; for CSV data give "
+                        + "--validation-csv, for generated data --validation FRACTION");
+            }
+            held = holdout.fromNpy(source.info(), source.cols());
+            if (objective.equalsIgnoreCase("logistic")) LogisticRegression.checkLabels(held);
+        } else if (holdout.active()) {
+            if (data == null) {
+                throw new UsageException("--validation and --validation-csv need the training rows in memory (--csv or "
+                        + "generated data); with --npy, give the held-out rows as --validation-npy X.npy "
+                        + "--validation-npy-target y.npy");
+            }
             CsvReader.Options o = target != null ? CsvReader.Options.DEFAULTS.withTarget(target) : CsvReader.Options.DEFAULTS;
             o = o.withClassLabels(classifier());
             Dataset[] parts = holdout.apply(data, seed, standardize && csv != null, o);

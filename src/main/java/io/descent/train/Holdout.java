@@ -16,11 +16,24 @@ import java.util.Random;
  * training rows alone and are applied to the held-out rows, as a scikit-learn pipeline fitted on
  * the training split does.
  *
- * @param fraction the share of rows held out (0: none), or
- * @param csv      a file of held-out rows with the training file's columns
+ * @param fraction  the share of rows held out (0: none), or
+ * @param csv       a file of held-out rows with the training file's columns, or
+ * @param npy       a .npy file of held-out features for training on .npy files ({@code --validation-npy}),
+ * @param npyTarget with its targets ({@code --validation-npy-target})
  */
-public record Holdout(double fraction, Path csv) {
+public record Holdout(double fraction, Path csv, Path npy, Path npyTarget) {
+    public Holdout(double fraction, Path csv) {
+        this(fraction, csv, null, null);
+    }
+
     public Holdout {
+        if ((npy == null) != (npyTarget == null)) {
+            throw new UsageException("--validation-npy and --validation-npy-target go together: give the held-out features"
+                    + " and their targets");
+        }
+        if (npy != null && (fraction > 0 || csv != null)) {
+            throw new UsageException("--validation-npy with --validation or --validation-csv: give one kind of held-out rows");
+        }
         if (!(fraction >= 0 && fraction < 1)) {
             throw new UsageException("--validation " + fraction + ": give the share of rows to hold out, between 0 and 1 "
                     + "(e.g. 0.2)");
@@ -31,7 +44,41 @@ public record Holdout(double fraction, Path csv) {
     }
 
     public boolean active() {
-        return fraction > 0 || csv != null;
+        return fraction > 0 || csv != null || npy != null;
+    }
+
+    /**
+     * The held-out rows of {@code --validation-npy} for training rows read from .npy files, in memory,
+     * standardised with the training rows' statistics when those were ({@code train.mean() != null}).
+     */
+    public Dataset fromNpy(io.descent.data.DeviceDataset.Info train, int cols) {
+        int[] shape = new int[2];
+        double[] x = io.descent.data.NpySource.values(npy, shape);
+        if (shape[1] != cols) {
+            throw new UsageException("--validation-npy " + npy + " has " + shape[1] + " columns; the training rows have "
+                    + cols);
+        }
+        int[] ys = new int[2];
+        double[] y = io.descent.data.NpySource.values(npyTarget, ys);
+        if (ys[1] != 1 || ys[0] != shape[0]) {
+            throw new UsageException("--validation-npy-target " + npyTarget + ": targets must have shape (" + shape[0]
+                    + ",) to match " + npy + ", not (" + ys[0] + ", " + ys[1] + ")");
+        }
+        for (int i = 0; i < x.length; i++) {
+            if (!Double.isFinite(x[i])) {
+                throw new UsageException("--validation-npy " + npy + ": row " + (i / cols + 1) + ", column " + (i % cols + 1)
+                        + " is " + x[i] + "; drop or fill the rows with missing values");
+            }
+        }
+        for (int i = 0; i < y.length; i++) {
+            if (!Double.isFinite(y[i])) {
+                throw new UsageException("--validation-npy-target " + npyTarget + ": row " + (i + 1) + " is " + y[i]);
+            }
+        }
+        Dataset held = new Dataset(npy.getFileName() + " (validation)", shape[0], cols, x, y, train.columns(), train.target(),
+                null, null);
+        if (train.mean() == null) return held;
+        return standardized(held, new Standardization(train.mean(), train.scale(), List.of()));
     }
 
     /**

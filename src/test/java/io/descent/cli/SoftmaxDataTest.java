@@ -74,4 +74,42 @@ class SoftmaxDataTest {
             assertTrue(r.err().contains("softmax on Spark is not supported yet"), r.err());
         }
     }
+    @Test
+    @SuppressWarnings("unchecked")
+    void npyTrainingTakesHeldOutNpyRowsWholeAndStreamed() throws IOException {
+        Path[] f = npy();
+        Random r = new Random(9);
+        Path hx = dir.resolve("hx.npy"), hy = dir.resolve("hy.npy");
+        try (NpyWriter wx = new NpyWriter(hx, 3, false); NpyWriter wy = new NpyWriter(hy, 1, true)) {
+            for (int i = 0; i < 301; i++) {
+                double a = r.nextGaussian(), b = r.nextGaussian();
+                wx.row(a, b, r.nextGaussian());
+                wy.row((a > 0 ? 1 : 0) + (b > 0.5 ? 1 : 0));
+            }
+            AtomicFile.commitAll(List.of(wx.finish(), wy.finish()));
+        }
+        for (String memory : new String[]{null, "64K"}) {
+            List<String> args = new java.util.ArrayList<>(List.of("train", "--npy", f[0].toString(), "--npy-target",
+                    f[1].toString(), "--objective", "softmax", "--standardize", "--optimizer", "adam:lr=0.05", "--steps", "30",
+                    "--validation-npy", hx.toString(), "--validation-npy-target", hy.toString(), "--early-stop", "50",
+                    "--json", "--no-progress"));
+            if (memory != null) args.addAll(List.of("--device-memory", memory));
+            MainTest.Result res = MainTest.run(args.toArray(String[]::new));
+            assertEquals(0, res.code(), res.err());
+            Map<String, Object> j = (Map<String, Object>) Json.parse(res.out());
+            Map<String, Object> v = (Map<String, Object>) j.get("validation");
+            List<List<Number>> losses = (List<List<Number>>) v.get("losses");
+            assertEquals(30, losses.size(), "a validation loss after every step: " + v);
+            double first = losses.get(0).get(1).doubleValue(), best = ((Number) v.get("best_loss")).doubleValue();
+            assertTrue(best < 0.8 * first, "the held-out loss falls: " + first + " -> " + best);
+        }
+        MainTest.Result wrong = MainTest.run("train", "--npy", f[0].toString(), "--npy-target", f[1].toString(), "--objective",
+                "softmax", "--steps", "2", "--validation-npy", hx.toString(), "--no-progress");
+        assertEquals(2, wrong.code(), wrong.err());
+        assertTrue(wrong.err().contains("--validation-npy-target"), wrong.err());
+        MainTest.Result frac = MainTest.run("train", "--npy", f[0].toString(), "--npy-target", f[1].toString(), "--objective",
+                "softmax", "--steps", "2", "--validation", "0.2", "--no-progress");
+        assertEquals(2, frac.code(), frac.err());
+        assertTrue(frac.err().contains("--validation-npy X.npy"), frac.err());
+    }
 }
