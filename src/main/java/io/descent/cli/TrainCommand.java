@@ -217,6 +217,11 @@ class TrainCommand implements Callable<Integer> {
             String separated = outcome.diverged() ? null : io.descent.model.Separation.check(setup, outcome.params(), "--alpha");
             if (separated != null) warnings.add(separated);
             if (!warnings.isEmpty()) outcome.report().json.put("warnings", warnings);
+            if (!outcome.diverged() && outcome.report().json.get("validation") instanceof Map<?, ?> v) {
+                // the kept parameters (the best with --early-stop, else the last) on the held-out rows
+                Map<String, Object> metrics = io.descent.model.Models.heldOut(setup, outcome.params(), outcome.report());
+                if (metrics != null) ((Map<String, Object>) v).put("metrics", metrics);
+            }
             write(outcome, setup, stdout);
             for (String line : warnings) stderr.println("descent: warning: " + line);
             stderr.flush();
@@ -319,6 +324,17 @@ class TrainCommand implements Callable<Integer> {
             stdout.println("coefficients: " + coef.entrySet().stream()
                     .map(c -> c.getKey() + " = " + String.format(Locale.ROOT, "%.6g", c.getValue()))
                     .collect(Collectors.joining(", ")));
+        }
+        if (m.get("validation") instanceof Map<?, ?> v) {
+            if (v.get("best_loss") instanceof Number best) {
+                stdout.printf(Locale.ROOT, "validation loss: best %.9g at step %s, %s kept%n", best.doubleValue(),
+                        v.get("best_step"), v.get("kept"));
+            }
+            if (v.get("metrics") instanceof Map<?, ?> held) {
+                stdout.println("held-out rows: " + held.entrySet().stream().filter(x -> x.getValue() instanceof Number)
+                        .map(x -> x.getKey() + " " + String.format(Locale.ROOT, "%.6g", ((Number) x.getValue()).doubleValue()))
+                        .collect(Collectors.joining(", ")));
+            }
         }
         if (statistics != null) {
             stdout.print(statistics.table());

@@ -52,6 +52,20 @@ public final class Models {
     }
 
     /**
+     * The metrics of the model with {@code params} on the setup's held-out rows, as {@code descent
+     * evaluate} gives them (regression: MSE, RMSE, MAE, R^2; classification: log-loss, accuracy, AUC,
+     * confusion matrix); null without held-out rows or for an objective with no model.
+     */
+    public static Map<String, Object> heldOut(Setup setup, double[] params, RunReport report) {
+        io.descent.data.Dataset held = setup.validationRows();
+        if (held == null || unsaveable(setup.objective().model(), setup.info()) != null) return null;
+        ModelState m = of(setup, params, report);
+        Predictor p = new Predictor(m);
+        Predictor.Result r = p.fromScaled(setup.objective().runtime(), held.x(), held.rows());
+        return p.evaluate(r, held.y(), "the held-out rows");
+    }
+
+    /**
      * The trained model of a run on {@code setup}, with the parameters {@code params}.
      *
      * @throws UsageException the objective has no model file format ({@link #requireSaveable})

@@ -63,6 +63,11 @@ public final class Setup implements AutoCloseable {
         return this;
     }
 
+    /** The held-out rows as read (standardised as the training rows were), or null without validation data. */
+    public io.descent.data.Dataset validationRows() {
+        return validationData == null ? null : validationData.host();
+    }
+
     /** The model on the held-out rows, or null without validation data. */
     public Objective validation() {
         return validation;

@@ -49,6 +49,7 @@ class StringLabelsTest {
                 "lbfgs", "--steps", "60", "--precision", "fp64", "--validation-csv", test.toString(), "--save-model",
                 model.toString(), "--no-progress");
         assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("held-out rows: ") && t.out().contains("accuracy"), t.out());
         Map<String, Object> file = (Map<String, Object>) Json.parse(Files.readString(model));
         assertTrue(Json.write(file).contains("\"virginica\""), "the labels are in the file by name");
         Path out = dir.resolve("p.csv");
@@ -68,6 +69,14 @@ class StringLabelsTest {
         assertEquals(0, e.code(), e.err());
         Map<String, Object> m = (Map<String, Object>) Json.parse(e.out());
         assertEquals(right / 101.0, ((Number) m.get("accuracy")).doubleValue(), 1e-12, "evaluate matches the labels by name");
+        // train's own held-out metrics are evaluate's on the same rows with the same (last) parameters
+        MainTest.Result tj = MainTest.run("train", "--csv", train.toString(), "--objective", "softmax", "--optimizer",
+                "lbfgs", "--steps", "60", "--precision", "fp64", "--validation-csv", test.toString(), "--json", "--no-progress");
+        assertEquals(0, tj.code(), tj.err());
+        Map<String, Object> held = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) Json.parse(tj.out()))
+                .get("validation")).get("metrics");
+        assertEquals(((Number) m.get("accuracy")).doubleValue(), ((Number) held.get("accuracy")).doubleValue(), 1e-12);
+        assertEquals(((Number) m.get("log_loss")).doubleValue(), ((Number) held.get("log_loss")).doubleValue(), 1e-9);
 
         // a seeded split: the held-out rows keep the training rows' classes, and the model all three labels
         Path split = dir.resolve("split.json");
