@@ -332,7 +332,8 @@ class TrainCommand implements Callable<Integer> {
             }
             if (v.get("metrics") instanceof Map<?, ?> held) {
                 stdout.println("held-out rows: " + held.entrySet().stream().filter(x -> x.getValue() instanceof Number)
-                        .map(x -> x.getKey() + " " + String.format(Locale.ROOT, "%.6g", ((Number) x.getValue()).doubleValue()))
+                        .map(x -> x.getKey() + " " + (x.getValue() instanceof Integer || x.getValue() instanceof Long ? x.getValue()
+                                : String.format(Locale.ROOT, "%.6g", ((Number) x.getValue()).doubleValue())))
                         .collect(Collectors.joining(", ")));
             }
         }
