@@ -82,6 +82,19 @@ final class CompareCommand implements Callable<Integer> {
                     + "optimizer only), keeping per optimizer the configuration that reaches the target first.")
     List<String> tune = new ArrayList<>();
 
+    @Option(names = "--validation", paramLabel = "FRACTION", defaultValue = "0",
+            description = "Hold out this share of the rows (a seeded split) and record their loss after every step.")
+    double validation;
+
+    @Option(names = "--validation-csv", paramLabel = "FILE", description = "Held-out rows with the training file's columns.")
+    Path validationCsv;
+
+    @Option(names = "--target-on", paramLabel = "LOSS", defaultValue = "training",
+            description = "The loss the target applies to: training (default) or validation (the held-out rows' loss, "
+                    + "as MLCommons AlgoPerf times runs; needs --validation or --validation-csv and --target-loss; the "
+                    + "validation loss is computed on the device after every step, inside the timed run).")
+    String targetOn;
+
     @Option(names = "--repeats", paramLabel = "K", defaultValue = "1",
             description = "Seeds per configuration (data, initialisation, mini-batch order); reports medians and IQRs.")
     int repeats;
@@ -103,6 +116,24 @@ final class CompareCommand implements Callable<Integer> {
             experimentOptions.scenario = DEFAULT_SCENARIO;
         }
         Experiment e = experimentOptions.experiment();
+        e.holdout = new io.descent.train.Holdout(validation, validationCsv);
+        boolean onValidation = switch (targetOn.toLowerCase(java.util.Locale.ROOT)) {
+            case "training", "train" -> false;
+            case "validation" -> true;
+            default -> throw new io.descent.UsageException("--target-on " + targetOn + ": use training or validation");
+        };
+        if (onValidation && !e.holdout.active()) {
+            throw new io.descent.UsageException("--target-on validation needs held-out rows: add --validation FRACTION (e.g. "
+                    + "0.2) or --validation-csv FILE");
+        }
+        if (onValidation && runOptions.targetLoss == null) {
+            throw new io.descent.UsageException("--target-on validation needs --target-loss L: the automatic target is a "
+                    + "training loss");
+        }
+        if (e.holdout.active() && (!tune.isEmpty() || repeats != 1)) {
+            throw new io.descent.UsageException("held-out rows (--validation, --validation-csv) with --tune or --repeats: "
+                    + "not supported yet; compare single configurations, or tune on the training loss");
+        }
         Precision precision = experimentOptions.precision();
         List<String> specs = optimizers == null ? e.optimizers : splitSpecs(optimizers);
         Schedule sched = schedule == null ? null : Schedule.parse(schedule);
@@ -128,11 +159,14 @@ final class CompareCommand implements Callable<Integer> {
                 for (String s : specs) {
                     try (Optimizer opt = Run.optimizer(s, e, sched)) {
                         Progress progress = new Progress(stderr, s, 0, !noProgress && !json);
-                        Run.Outcome o = Run.execute(setup, opt, start, new Trainer(),
+                        Trainer trainer = new Trainer();
+                        if (setup.validation() != null) trainer.validateOn(setup.validation(), 1, 0).targetOnValidation(onValidation);
+                        Run.Outcome o = Run.execute(setup, opt, start, trainer,
                                 runOptions.options(e.stepsFor(s), 0, goal, stopAtTarget), progress, null, null,
                                 runOptions.rehearsal(() -> Run.optimizer(s, e, sched)));
                         progress.done();
                         o.report().json.put("spec", s);
+                        o.report().json.put("target_on", onValidation ? "validation" : "training");
                         reports.add(o.report());
                         labels.add(targets.size() > 1 ? s + " @" + device.index() : s);
                         if (o.diverged()) {
@@ -148,7 +182,8 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         sortByTimeToTarget(reports, labels);
-        String targetLine = "target: " + (target == null ? runOptions.targetLoss + " (--target-loss)" : target.describe());
+        String targetLine = "target: " + (target == null ? runOptions.targetLoss + " (--target-loss"
+                + (onValidation ? ", on the validation loss of the held-out rows)" : ")") : target.describe());
         if (out != null) {
             writeOutputs(reports, labels, e);
         }

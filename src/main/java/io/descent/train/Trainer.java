@@ -181,6 +181,18 @@ public final class Trainer {
      *
      * @return this trainer
      */
+    private boolean targetOnValidation;
+
+    /**
+     * With {@code on}, the target loss applies to the validation loss (as MLCommons AlgoPerf times a
+     * run to a validation target): it is reached at the end of the step whose parameters first have a
+     * validation loss at or below it. Needs {@link #validateOn}.
+     */
+    public Trainer targetOnValidation(boolean on) {
+        this.targetOnValidation = on;
+        return this;
+    }
+
     public Trainer validateOn(Objective v, long every, long earlyStop) {
         if (every < 1) throw new UsageException("validate every " + every + " steps: it must be at least 1");
         if (earlyStop < 0) throw new UsageException("early stop after " + earlyStop + " records: it must be >= 0");
@@ -214,6 +226,9 @@ public final class Trainer {
         String reason = null;
         long convergedAt = -1;
         double target = options.targetLoss();
+        if (targetOnValidation && validation == null) {
+            throw new IllegalStateException("a target on the validation loss needs validateOn (held-out rows)");
+        }
         Recording recording;
         double bestVal = Double.POSITIVE_INFINITY;
         long sinceBestVal = 0;
@@ -261,7 +276,7 @@ public final class Trainer {
                     }
                     History.Row row = new History.Row(st.step(), loss, st.wallS(), st.deviceS(), st.gradients(), st.losses(),
                             st.hessians());
-                    if (hit == null && !Double.isNaN(target) && loss <= target) {
+                    if (hit == null && !targetOnValidation && !Double.isNaN(target) && loss <= target) {
                         // this step's loss is that of the parameters the previous step made: the target was
                         // reached when those were made (the run's start for the first step)
                         History.Row before = history.isEmpty() ? null : history.last();
@@ -277,6 +292,10 @@ public final class Trainer {
                     boolean earlyStopped = false;
                     if (!Double.isNaN(st.validation())) {
                         history.addValidation(st.step(), st.validation());
+                        if (hit == null && targetOnValidation && !Double.isNaN(target) && st.validation() <= target) {
+                            // the validation loss of the parameters this step made: reached at its end
+                            hit = new Target(st.validation(), st.step(), st.wallS(), st.deviceS(), st.gradients());
+                        }
                         if (st.validation() < bestVal) {
                             bestVal = st.validation();
                             sinceBestVal = 0;
