@@ -74,7 +74,7 @@ public final class Data {
      * @throws UsageException a malformed file; the message names the file, the row and the value
      */
     public static Data csv(Path file, String target) {
-        CsvReader.Options o = CsvReader.Options.DEFAULTS;
+        CsvReader.Options o = CsvReader.Options.DEFAULTS.withClassLabels(true); // text targets: class labels
         if (target != null) o = o.withTarget(target);
         return new Data(CsvReader.read(file, o));
     }
@@ -88,7 +88,7 @@ public final class Data {
      * @return the data
      */
     public static Data csvStandardized(Path file, String target) {
-        CsvReader.Options o = CsvReader.Options.DEFAULTS.withStandardize(true);
+        CsvReader.Options o = CsvReader.Options.DEFAULTS.withStandardize(true).withClassLabels(true);
         if (target != null) o = o.withTarget(target);
         return new Data(CsvReader.read(file, o));
     }

@@ -210,6 +210,17 @@ public final class Model implements AutoCloseable {
 
     private Setup setup() {
         if (setup == null) {
+            List<String> labels = data.dataset().labels();
+            boolean classifier = kind.equals("logistic") || (loss != null && loss != NetworkSpec.Loss.MSE);
+            if (labels != null && !classifier) {
+                throw new UsageException("the target '" + data.dataset().target() + "' holds text labels " + labels
+                        + ": fit a classifier (logistic, softmax, or an mlp with the bce or softmax loss), or give a"
+                        + " numeric target");
+            }
+            if (labels != null && labels.size() != 2 && !(loss == NetworkSpec.Loss.SOFTMAX)) {
+                throw new UsageException("the target '" + data.dataset().target() + "' holds " + labels.size()
+                        + " class labels; logistic regression and the bce loss take two: use softmax for more");
+            }
             DeviceDataset d = new DeviceDataset(session.runtime(), data.dataset(), session.currentPrecision());
             try {
                 Objective f = objective(d);
@@ -219,7 +230,11 @@ public final class Model implements AutoCloseable {
                 throw e;
             }
             if (heldOut != null) {
-                DeviceDataset v = new DeviceDataset(session.runtime(), heldOut.scaledLike(data), session.currentPrecision());
+                io.descent.data.Dataset held = heldOut.scaledLike(data);
+                if (labels != null || held.labels() != null) {
+                    held = io.descent.data.Labels.relabel(held, labels, "the validation data");
+                }
+                DeviceDataset v = new DeviceDataset(session.runtime(), held, session.currentPrecision());
                 try {
                     // a softmax network's classes are the training data's, not counted again on held-out rows
                     Objective trained = setup.objective().model();

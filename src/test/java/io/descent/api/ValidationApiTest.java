@@ -58,6 +58,34 @@ class ValidationApiTest {
     }
 
     @Test
+    void textLabelsFromACsvFitPredictAndEvaluateByName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        String[] names = {"cat", "dog", "emu"};
+        java.util.Random r = new java.util.Random(3);
+        StringBuilder train = new StringBuilder("a,b,animal\n"), test = new StringBuilder("a,b,animal\n");
+        for (int i = 0; i < 300; i++) {
+            int c = r.nextInt(3);
+            String row = (c - 1 + 0.3 * r.nextGaussian()) + "," + (c % 2 + 0.3 * r.nextGaussian()) + "," + names[c] + "\n";
+            (i < 240 ? train : test).append(row);
+        }
+        java.nio.file.Path tr = java.nio.file.Files.writeString(dir.resolve("train.csv"), train);
+        java.nio.file.Path te = java.nio.file.Files.writeString(dir.resolve("test.csv"), test);
+        try (Descent d = Descent.open().precision("fp64"); Model m = d.softmaxRegression(Data.csv(tr, "animal"))) {
+            m.validation(Data.csv(te, "animal"));
+            Fit fit = m.fit("lbfgs", Stop.steps(50));
+            assertEquals(List.of("cat", "dog", "emu"), fit.model().classes());
+            String[] predicted = fit.model().predictLabels(new double[][]{{-1, 0}, {1, 0}});
+            assertEquals("cat", predicted[0]);
+            assertEquals("emu", predicted[1]);
+            assertTrue(fit.model().evaluate(Data.csv(te, "animal")).accuracy() > 0.9);
+        }
+        try (Descent d = Descent.open(); Model m = d.linearRegression(Data.csv(tr, "animal"))) {
+            UsageException e = assertThrows(UsageException.class, () -> m.fit("adam", Stop.steps(2)));
+            assertTrue(e.getMessage().contains("text labels") && e.getMessage().contains("classifier"), e.getMessage());
+        }
+    }
+
+    @Test
     void earlyStoppingKeepsTheBestRecordedValidationLoss() {
         Data train = line(2, 1).standardized(), held = line(1, 2);
         try (Descent d = Descent.open().precision("fp64"); Model m = d.linearRegression(train).intercept(false)) {
