@@ -105,13 +105,15 @@ public final class DeviceTuning {
     // WIDE_FROM: on a GPU the fused kernels' p + 1 accumulators per work-item leave the registers past
     // ~64 (reasoned). On PoCL the two passes take 0.8-2.1x the fused one's time up to 1,000 parameters
     // (benchmarks/wide), so the cpu entry keeps it as far as it safely goes.
+    // MLP_FUSED_MAX: on PoCL the fused kernel is 3.6-18x faster than layers at widths 8-64
+    // (benchmarks/layers/switch.sh), so 64, the most mlp.cl holds; the GPU entries keep 64, not measured.
     private static final Map<Key, Integer> GPU = values(
             256, 4, 0, 8, 32, 8,
             4, 64, 1, 8,
             128, 64, 0, 8,
             33, 64, 4, 16,
             65,
-            0, 16, 4, 2, 4, 256, 1, 256, 32);
+            0, 16, 4, 2, 4, 256, 1, 256, 64);
 
     /** Largest MLP_FUSED_MAX an override may set: the width mlp.cl's private arrays hold. */
     public static final int MAX_MLP_FUSED = 64;

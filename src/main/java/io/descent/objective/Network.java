@@ -43,8 +43,9 @@ public final class Network extends DataObjective {
      * Whether a one-output network goes to the fused kernel (mlp.cl) on this runtime, else to layers:
      * its widest hidden layer is at most the tuning's {@code MLP_FUSED_MAX}, which never passes
      * {@link io.descent.cl.DeviceTuning#MAX_MLP_FUSED} (mlp.cl keeps a layer per work-item in private
-     * arrays: 784-256-256-1 overflowed a PoCL work-item's stack, issue 24). The cpu entry's value is
-     * measured by {@code benchmarks/layers/switch.sh}.
+     * arrays: 784-256-256-1 overflowed a PoCL work-item's stack, issue 24). On PoCL the fused kernel
+     * is 3.6-18x faster than layers at widths 8-64 ({@code benchmarks/layers/switch.sh}), so the cpu
+     * entry's value is 64.
      */
     public static boolean fused(MlpSpec spec, io.descent.cl.ClRuntime runtime) {
         return spec.maxWidth() <= Math.min(io.descent.cl.DeviceTuning.MAX_MLP_FUSED,
