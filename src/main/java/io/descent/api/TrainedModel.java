@@ -208,13 +208,7 @@ public final class TrainedModel implements AutoCloseable {
      */
     public Evaluation evaluate(Data data) {
         Predictor.Result r = run(data);
-        double[] y = data.dataset().y();
-        if (data.dataset().labels() != null) { // text labels: the model's classes by name
-            double[] c = io.descent.data.Labels.relabel(data.dataset(), state.labels(), "data").y();
-            y = new double[c.length];
-            for (int i = 0; i < c.length; i++) y[i] = state.classValues()[(int) c[i]];
-        }
-        return new Evaluation(predictor.evaluate(r, y, "data"));
+        return new Evaluation(predictor.evaluate(r, state.targets(data.dataset(), "data"), "data"));
     }
 
     /**

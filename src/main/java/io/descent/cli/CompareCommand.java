@@ -82,16 +82,12 @@ final class CompareCommand implements Callable<Integer> {
                     + "optimizer only), keeping per optimizer the configuration that reaches the target first.")
     List<String> tune = new ArrayList<>();
 
-    @Option(names = "--validation", paramLabel = "FRACTION", defaultValue = "0",
-            description = "Hold out this share of the rows (a seeded split) and record their loss after every step.")
-    double validation;
-
-    @Option(names = "--validation-csv", paramLabel = "FILE", description = "Held-out rows with the training file's columns.")
-    Path validationCsv;
+    @picocli.CommandLine.Mixin
+    HoldoutOptions holdoutOptions;
 
     @Option(names = "--target-on", paramLabel = "LOSS", defaultValue = "training",
             description = "The loss the target applies to: training (default) or validation (the held-out rows' loss, "
-                    + "as MLCommons AlgoPerf times runs; needs --validation or --validation-csv and --target-loss; the "
+                    + "as MLCommons AlgoPerf times runs; needs held-out rows (--validation, --validation-csv or --validation-npy) and --target-loss; the "
                     + "validation loss is computed on the device after every step, inside the timed run).")
     String targetOn;
 
@@ -116,22 +112,21 @@ final class CompareCommand implements Callable<Integer> {
             experimentOptions.scenario = DEFAULT_SCENARIO;
         }
         Experiment e = experimentOptions.experiment();
-        e.holdout = new io.descent.train.Holdout(validation, validationCsv);
+        e.holdout = holdoutOptions.holdout();
         boolean onValidation = switch (targetOn.toLowerCase(java.util.Locale.ROOT)) {
             case "training", "train" -> false;
             case "validation" -> true;
             default -> throw new io.descent.UsageException("--target-on " + targetOn + ": use training or validation");
         };
         if (onValidation && !e.holdout.active()) {
-            throw new io.descent.UsageException("--target-on validation needs held-out rows: add --validation FRACTION (e.g. "
-                    + "0.2) or --validation-csv FILE");
+            throw new io.descent.UsageException("--target-on validation needs held-out rows: add " + HoldoutOptions.GIVE);
         }
         if (onValidation && runOptions.targetLoss == null) {
             throw new io.descent.UsageException("--target-on validation needs --target-loss L: the automatic target is a "
                     + "training loss");
         }
         if (e.holdout.active() && (!tune.isEmpty() || repeats != 1)) {
-            throw new io.descent.UsageException("held-out rows (--validation, --validation-csv) with --tune or --repeats: "
+            throw new io.descent.UsageException("held-out rows (--validation, --validation-csv, --validation-npy) with --tune or --repeats: "
                     + "not supported yet; compare single configurations, or tune on the training loss");
         }
         Precision precision = experimentOptions.precision();

@@ -42,12 +42,7 @@ final class ModelInput {
         if (csv != null) {
             String t = target != null ? target : m.target();
             Dataset d = CsvReader.read(csv, CsvReader.Options.DEFAULTS.withTarget(t).withClassLabels(m.classifier()));
-            double[] y = d.y();
-            if (d.labels() != null) { // text labels: the model's classes by name
-                double[] c = io.descent.data.Labels.relabel(d, m.labels(), "file " + csv).y();
-                y = new double[c.length];
-                for (int i = 0; i < c.length; i++) y[i] = m.classValues()[(int) c[i]];
-            }
+            double[] y = m.targets(d, "file " + csv);
             List<String> names = new ArrayList<>(d.columns());
             CsvTable table = new CsvTable(names, d.rows(), d.x());
             return new Rows("file " + csv, d.rows(), table.select(m.features(), "file " + csv + " (less its target '" + t + "')"),

@@ -90,19 +90,8 @@ class TrainCommand implements Callable<Integer> {
                     + "'descent predict' and 'descent evaluate'.")
     Path saveModel;
 
-    @Option(names = "--validation", paramLabel = "FRACTION", defaultValue = "0",
-            description = "Hold out this share of the rows (a seeded split) and record their loss every step.")
-    double validation;
-
-    @Option(names = "--validation-csv", paramLabel = "FILE", description = "Held-out rows with the training file's columns.")
-    Path validationCsv;
-
-    @Option(names = "--validation-npy", paramLabel = "X.npy",
-            description = "Held-out features for training on --npy files (with --validation-npy-target).")
-    Path validationNpy;
-
-    @Option(names = "--validation-npy-target", paramLabel = "Y.npy", description = "The held-out rows' targets.")
-    Path validationNpyTarget;
+    @picocli.CommandLine.Mixin
+    HoldoutOptions holdoutOptions;
 
     @Option(names = "--validate-every", paramLabel = "N", defaultValue = "1",
             description = "Evaluate the held-out rows after every N-th step (default 1).")
@@ -157,10 +146,9 @@ class TrainCommand implements Callable<Integer> {
         OutputPaths.directory("--out", out);
         Experiment e = experimentOptions.experiment();
         prepare(e);
-        e.holdout = new io.descent.train.Holdout(validation, validationCsv, validationNpy, validationNpyTarget);
+        e.holdout = holdoutOptions.holdout();
         if (earlyStop > 0 && !e.holdout.active()) {
-            throw new io.descent.UsageException("--early-stop " + earlyStop + " needs held-out rows: add --validation "
-                    + "FRACTION (e.g. 0.2), --validation-csv FILE or --validation-npy X.npy --validation-npy-target y.npy");
+            throw new io.descent.UsageException("--early-stop " + earlyStop + " needs held-out rows: add " + HoldoutOptions.GIVE);
         }
         Precision precision = experimentOptions.precision();
         String optSpec = optimizerSpec(optimizer != null ? optimizer : e.optimizers.get(0));

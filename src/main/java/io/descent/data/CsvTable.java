@@ -48,7 +48,10 @@ public record CsvTable(List<String> columns, int rows, double[] values, List<Str
                 cells.clear();
                 CsvLine.Problem p = CsvLine.split(line, into);
                 if (p != null) throw new UsageException(file + ", line " + lineNo + ", column " + (p.column() + 1) + ": " + p.message());
-                if (into == header) continue;
+                if (into == header) {
+                    for (int c = 0; c < header.size(); c++) problems.add(null);
+                    continue;
+                }
                 if (cells.size() != header.size()) {
                     throw new UsageException(file + ", line " + lineNo + ": " + cells.size() + " values, the header names "
                             + header.size() + " columns; give every row one value per column");
@@ -60,7 +63,6 @@ public record CsvTable(List<String> columns, int rows, double[] values, List<Str
                     } catch (NumberFormatException e) {
                         x = Double.NaN;
                     }
-                    while (problems.size() < header.size()) problems.add(null);
                     if (!Double.isFinite(x) || !cells.get(c).matches("[0-9+\\-.eE]+")) {
                         if (problems.get(c) == null) {
                             problems.set(c, file + ", line " + lineNo + ", column " + (c + 1) + " '" + header.get(c)
@@ -77,7 +79,6 @@ public record CsvTable(List<String> columns, int rows, double[] values, List<Str
             throw new UsageException("cannot read " + file + ": " + e.getMessage());
         }
         if (header.isEmpty()) throw new UsageException(file + " is empty: it needs a header row and data rows");
-        while (problems.size() < header.size()) problems.add(null);
         return new CsvTable(header, rows, java.util.Arrays.copyOf(v, n), java.util.Collections.unmodifiableList(problems));
     }
 

@@ -85,7 +85,7 @@ public interface RowSource {
     }
 
     /** The first {@code n} rows (or all) as a data set in the heap, in float64: a sample to time a device on. */
-    static Dataset head(RowSource source, int n) {
+    public static Dataset head(RowSource source, int n) {
         int rows = Math.min(n, source.rows()), k = source.cols();
         ByteBuffer bx = ByteBuffer.allocateDirect(8 * rows * k).order(java.nio.ByteOrder.nativeOrder());
         ByteBuffer by = ByteBuffer.allocateDirect(8 * rows).order(java.nio.ByteOrder.nativeOrder());

@@ -51,6 +51,20 @@ public record ModelState(String kind, List<Integer> widths, boolean intercept, d
         return widths.get(widths.size() - 1);
     }
 
+    /**
+     * The targets of {@code d} as this model's class values: text labels (a CSV's) matched to its
+     * labels by name, numbers as they are.
+     *
+     * @throws io.descent.UsageException a label the model does not have, naming it
+     */
+    public double[] targets(io.descent.data.Dataset d, String what) {
+        if (d.labels() == null) return d.y();
+        double[] c = io.descent.data.Labels.relabel(d, labels, what).y();
+        double[] y = new double[c.length];
+        for (int i = 0; i < c.length; i++) y[i] = classValues[(int) c[i]];
+        return y;
+    }
+
     /** Whether the model predicts classes. */
     public boolean classifier() {
         return !labels.isEmpty();

@@ -179,8 +179,7 @@ public final class Experiment {
                 throw new UsageException("--validation-npy goes with training rows from --npy; for CSV data give "
                         + "--validation-csv, for generated data --validation FRACTION");
             }
-            held = holdout.fromNpy(source.info(), source.cols());
-            if (objective.equalsIgnoreCase("logistic")) LogisticRegression.checkLabels(held);
+            held = holdout.fromNpy(source.info(), source.cols(), objective.equalsIgnoreCase("logistic"));
         } else if (holdout.active()) {
             if (data == null) {
                 throw new UsageException("--validation and --validation-csv need the training rows in memory (--csv or "

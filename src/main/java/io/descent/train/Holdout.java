@@ -51,32 +51,16 @@ public record Holdout(double fraction, Path csv, Path npy, Path npyTarget) {
      * The held-out rows of {@code --validation-npy} for training rows read from .npy files, in memory,
      * standardised with the training rows' statistics when those were ({@code train.mean() != null}).
      */
-    public Dataset fromNpy(io.descent.data.DeviceDataset.Info train, int cols) {
-        int[] shape = new int[2];
-        double[] x = io.descent.data.NpySource.values(npy, shape);
-        if (shape[1] != cols) {
-            throw new UsageException("--validation-npy " + npy + " has " + shape[1] + " columns; the training rows have "
+    public Dataset fromNpy(io.descent.data.DeviceDataset.Info train, int cols, boolean labels) {
+        // NpySource's own checks: shapes, finite values, 0/1 labels for logistic regression
+        io.descent.data.NpySource source = io.descent.data.NpySource.open(npy, npyTarget, false, labels);
+        if (source.cols() != cols) {
+            throw new UsageException("--validation-npy " + npy + " has " + source.cols() + " columns; the training rows have "
                     + cols);
         }
-        int[] ys = new int[2];
-        double[] y = io.descent.data.NpySource.values(npyTarget, ys);
-        if (ys[1] != 1 || ys[0] != shape[0]) {
-            throw new UsageException("--validation-npy-target " + npyTarget + ": targets must have shape (" + shape[0]
-                    + ",) to match " + npy + ", not (" + ys[0] + ", " + ys[1] + ")");
-        }
-        for (int i = 0; i < x.length; i++) {
-            if (!Double.isFinite(x[i])) {
-                throw new UsageException("--validation-npy " + npy + ": row " + (i / cols + 1) + ", column " + (i % cols + 1)
-                        + " is " + x[i] + "; drop or fill the rows with missing values");
-            }
-        }
-        for (int i = 0; i < y.length; i++) {
-            if (!Double.isFinite(y[i])) {
-                throw new UsageException("--validation-npy-target " + npyTarget + ": row " + (i + 1) + " is " + y[i]);
-            }
-        }
-        Dataset held = new Dataset(npy.getFileName() + " (validation)", shape[0], cols, x, y, train.columns(), train.target(),
-                null, null);
+        Dataset read = io.descent.data.RowSource.head(source, source.rows());
+        Dataset held = new Dataset(npy.getFileName() + " (validation)", read.rows(), cols, read.x(), read.y(), train.columns(),
+                train.target(), null, null);
         if (train.mean() == null) return held;
         return standardized(held, new Standardization(train.mean(), train.scale(), List.of()));
     }
