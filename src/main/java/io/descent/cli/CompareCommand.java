@@ -87,8 +87,10 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--target-on", paramLabel = "LOSS", defaultValue = "training",
             description = "The loss the target applies to: training (default) or validation (the held-out rows' loss, "
-                    + "as MLCommons AlgoPerf times runs; needs held-out rows (--validation, --validation-csv or --validation-npy) and --target-loss; the "
-                    + "validation loss is computed on the device after every step, inside the timed run).")
+                    + "as MLCommons AlgoPerf times runs; needs held-out rows: --validation, --validation-csv or --validation-npy). "
+                    + "Without --target-loss the target is v* + 1e-4 (v0 - v*), v* the held-out loss of the training optimum "
+                    + "where it is known (linear, logistic), else 0. The validation loss is computed on the device after "
+                    + "every step, inside the timed run.")
     String targetOn;
 
     @Option(names = "--repeats", paramLabel = "K", defaultValue = "1",
@@ -121,14 +123,6 @@ final class CompareCommand implements Callable<Integer> {
         if (onValidation && !e.holdout.active()) {
             throw new io.descent.UsageException("--target-on validation needs held-out rows: add " + HoldoutOptions.GIVE);
         }
-        if (onValidation && runOptions.targetLoss == null) {
-            throw new io.descent.UsageException("--target-on validation needs --target-loss L: the automatic target is a "
-                    + "training loss");
-        }
-        if (e.holdout.active() && (!tune.isEmpty() || repeats != 1)) {
-            throw new io.descent.UsageException("held-out rows (--validation, --validation-csv, --validation-npy) with --tune or --repeats: "
-                    + "not supported yet; compare single configurations, or tune on the training loss");
-        }
         Precision precision = experimentOptions.precision();
         List<String> specs = optimizers == null ? e.optimizers : splitSpecs(optimizers);
         Schedule sched = schedule == null ? null : Schedule.parse(schedule);
@@ -137,7 +131,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<DeviceInfo> targets = devices();
         if (!tune.isEmpty() || repeats != 1) {
-            return tuned(e, precision, specs, sched, targets, stdout, stderr);
+            return tuned(e, precision, specs, sched, targets, onValidation, stdout, stderr);
         }
         List<RunReport> reports = new ArrayList<>();
         List<String> labels = new ArrayList<>();
@@ -148,7 +142,8 @@ final class CompareCommand implements Callable<Integer> {
                 for (String note : setup.notes()) stderr.println("descent: note: " + note);
                 if (start == null) {
                     start = Run.init(init, setup); // the same starting point for every run
-                    target = runOptions.targetLoss != null ? null : Targets.of(setup, start);
+                    target = runOptions.targetLoss != null ? null
+                            : onValidation ? Targets.onValidation(setup, start) : Targets.of(setup, start);
                 }
                 double goal = runOptions.targetLoss != null ? runOptions.targetLoss : target.loss();
                 for (String s : specs) {
@@ -162,6 +157,7 @@ final class CompareCommand implements Callable<Integer> {
                         progress.done();
                         o.report().json.put("spec", s);
                         o.report().json.put("target_on", onValidation ? "validation" : "training");
+                        o.report().json.put("target", target == null ? "given (--target-loss)" : target.describe());
                         reports.add(o.report());
                         labels.add(targets.size() > 1 ? s + " @" + device.index() : s);
                         if (o.diverged()) {
@@ -238,7 +234,7 @@ final class CompareCommand implements Callable<Integer> {
 
     /** --tune / --repeats: trials on the first device, the tuned configuration per optimizer. */
     private int tuned(Experiment e, Precision precision, List<String> specs, Schedule sched, List<DeviceInfo> targets,
-                      PrintWriter stdout, PrintWriter stderr) {
+                      boolean onValidation, PrintWriter stdout, PrintWriter stderr) {
         if (repeats < 1 || repeats > 1000) throw new UsageException("--repeats = " + repeats + " must be between 1 and 1000");
         if (targets.size() > 1) {
             throw new UsageException("--tune and --repeats run on one device: give one with --devices (race and tune each"
@@ -258,12 +254,13 @@ final class CompareCommand implements Callable<Integer> {
         for (String n : new java.util.LinkedHashSet<>(notes)) stderr.println("descent: compare: " + n);
         io.descent.race.Runner.Settings settings = new io.descent.race.Runner.Settings(precision, 0, runOptions.timeBudget, 0,
                 runOptions.targetLoss == null ? Double.NaN : runOptions.targetLoss, stopAtTarget, sched, 200,
-                runOptions.recordEvery);
+                runOptions.recordEvery, onValidation);
         io.descent.race.Runner runner = new io.descent.race.Runner();
         List<Map<String, Object>> results;
         try (ClRuntime rt = ClRuntime.open(targets.get(0))) {
             results = runner.run(rt, trials, (w, seed) -> {
                 Experiment x = experimentOptions.experiment();
+                x.holdout = e.holdout;
                 x.seed = seed;
                 return x;
             }, settings, out == null ? null : new io.descent.race.TrialStore(out),

@@ -13,6 +13,7 @@ import io.descent.race.Trial;
 import io.descent.race.TrialStore;
 import io.descent.report.Json;
 import io.descent.train.Experiment;
+import io.descent.train.Holdout;
 import io.descent.train.Scenario;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,6 +78,17 @@ final class RaceCommand implements Callable<Integer> {
             description = "Wall seconds for the whole suite (0: none); a rerun continues with the trials left.")
     double budget;
 
+    @Option(names = "--target-on", paramLabel = "LOSS", defaultValue = "training",
+            description = "The loss each workload's target applies to: training (default) or validation, the loss of "
+                    + "rows held out of each workload's data (--validation), as MLCommons AlgoPerf times runs. The target is "
+                    + "then v* + 1e-4 (v0 - v*), v* the held-out loss of the training optimum where it is known. Workloads "
+                    + "without data rows (the test functions) are left out.")
+    String targetOn;
+
+    @Option(names = "--validation", paramLabel = "FRACTION", defaultValue = "0.2",
+            description = "With --target-on validation: the seeded share of each workload's rows held out (default 0.2).")
+    double validation;
+
     @Option(names = "--precision", paramLabel = "fp32|fp64", defaultValue = "fp32", description = "Precision (default fp32).")
     String precision;
 
@@ -110,12 +122,36 @@ final class RaceCommand implements Callable<Integer> {
         if (steps < 0) throw new UsageException("--steps = " + steps + " must be >= 0");
         if (!(trialBudget >= 0) || !(budget >= 0)) throw new UsageException("--budget and --trial-budget must be >= 0 seconds");
         Precision p = Precision.parse(precision);
+        boolean onValidation = switch (targetOn.toLowerCase(Locale.ROOT)) {
+            case "training", "train" -> false;
+            case "validation" -> true;
+            default -> throw new UsageException("--target-on " + targetOn + ": use training or validation");
+        };
+        Holdout holdout = onValidation ? new Holdout(validation, null) : new Holdout(0, null);
+        if (onValidation && !(validation > 0)) {
+            throw new UsageException("--validation " + validation + ": --target-on validation needs a share of rows to hold "
+                    + "out, between 0 and 1 (e.g. 0.2)");
+        }
         List<String> workloads = new ArrayList<>();
         if (scenarios == null || scenarios.isBlank()) {
-            for (Scenario s : Scenario.all()) workloads.add(s.name());
+            List<String> without = new ArrayList<>();
+            for (Scenario s : Scenario.all()) {
+                if (!onValidation || hasRows(s.name())) workloads.add(s.name());
+                else without.add(s.name());
+            }
+            if (!without.isEmpty()) {
+                stderr.println("descent: race: note: --target-on validation leaves out the workloads without data rows: "
+                        + String.join(", ", without));
+            }
         } else {
             for (String s : scenarios.split(",")) {
-                if (!s.isBlank()) workloads.add(Scenario.get(s.trim()).name());
+                if (s.isBlank()) continue;
+                String name = Scenario.get(s.trim()).name();
+                if (onValidation && !hasRows(name)) {
+                    throw new UsageException("--target-on validation: workload " + name + " is a test function, with no data "
+                            + "rows to hold out; leave it out of --scenarios");
+                }
+                workloads.add(name);
             }
         }
         List<String> opts = new ArrayList<>();
@@ -133,8 +169,13 @@ final class RaceCommand implements Callable<Integer> {
         TrialStore store = new TrialStore(out);
         List<Map<String, Object>> results;
         try (CtrlC ctrlC = new CtrlC(runner::requestStop, "descent-race-interrupt"); ClRuntime rt = ClRuntime.open(device)) {
-            Runner.Settings settings = new Runner.Settings(p, steps, trialBudget, budget, Double.NaN, true, null, 200, 0);
-            results = runner.run(rt, trials, RaceCommand::experiment, settings, store,
+            Runner.Settings settings = new Runner.Settings(p, steps, trialBudget, budget, Double.NaN, true, null, 200, 0,
+                    onValidation);
+            results = runner.run(rt, trials, (w, s) -> {
+                Experiment x = experiment(w, s);
+                x.holdout = holdout;
+                return x;
+            }, settings, store,
                     progress(stderr, !noProgress && !json));
             if (!store.replaced().isEmpty()) {
                 stderr.println("descent: race: note: ran again " + store.replaced().size() + " stored trial(s) made otherwise, "
@@ -149,14 +190,16 @@ final class RaceCommand implements Callable<Integer> {
             extra.put("tune", tune);
             extra.put("trials", trials.size());
             extra.put("trials_done", done);
-            extra.put("target_rule", "f* + " + io.descent.train.Targets.FRACTION + " (f0 - f*) per workload and seed");
+            extra.put("target_on", onValidation ? "validation" : "training");
+            if (onValidation) extra.put("validation", validation);
+            extra.put("target_rule", rule(onValidation));
             Reports.write(summary, out, extra);
             if (json) {
                 Map<String, Object> j = summary.json();
                 j.putAll(extra);
                 stdout.println(Json.write(j));
             } else {
-                print(stdout, summary, device, p, done, trials.size());
+                print(stdout, summary, device, p, done, trials.size(), onValidation);
             }
             stdout.flush();
             if (done < trials.size()) {
@@ -213,11 +256,24 @@ final class RaceCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60);
     }
 
-    private static void print(PrintWriter out, Summary s, DeviceInfo device, Precision p, long done, int total) {
+    /** Whether a workload has data rows (it is not a test function). */
+    static boolean hasRows(String workload) {
+        Experiment e = new Experiment();
+        Scenario.get(workload).apply(e);
+        return !e.objective.toLowerCase(Locale.ROOT).startsWith("function:");
+    }
+
+    static String rule(boolean onValidation) {
+        double f = io.descent.train.Targets.FRACTION;
+        return onValidation ? "v* + " + f + " (v0 - v*) on the held-out rows' loss per workload and seed, v* the held-out "
+                + "loss of the training optimum" : "f* + " + f + " (f0 - f*) per workload and seed";
+    }
+
+    private static void print(PrintWriter out, Summary s, DeviceInfo device, Precision p, long done, int total,
+                              boolean onValidation) {
         out.printf(Locale.ROOT, "race on %s (%s): %d workload(s), %d optimizer(s), %d of %d trials%n", device.name(),
                 p.label(), s.workloads().size(), s.optimizers().size(), done, total);
-        out.println("target per workload and seed: f* + " + io.descent.train.Targets.FRACTION + " (f0 - f*) ('descent "
-                + "scenarios' says how f* is known); a trial stops there");
+        out.println("target: " + rule(onValidation) + " ('descent scenarios' says how f* is known); a trial stops there");
         for (String w : s.workloads()) {
             out.println();
             out.println(w + ":");

@@ -43,9 +43,16 @@ public final class Runner {
      * @param targetLoss     the target for every workload, or NaN for each workload's own ({@link Targets})
      * @param stopAtTarget   a trial ends at its target
      * @param historyPoints  rows of each trial's history kept in its result (for the charts)
+     * @param onValidation   the target applies to the held-out rows' loss ({@link Targets#onValidation}); the
+     *                       workloads' experiments hold rows out
      */
     public record Settings(Precision precision, long steps, double trialBudgetS, double suiteBudgetS, double targetLoss,
-                           boolean stopAtTarget, Schedule schedule, int historyPoints, int readEvery) {
+                           boolean stopAtTarget, Schedule schedule, int historyPoints, int readEvery, boolean onValidation) {
+        public Settings(Precision precision, long steps, double trialBudgetS, double suiteBudgetS, double targetLoss,
+                        boolean stopAtTarget, Schedule schedule, int historyPoints, int readEvery) {
+            this(precision, steps, trialBudgetS, suiteBudgetS, targetLoss, stopAtTarget, schedule, historyPoints, readEvery,
+                    false);
+        }
     }
 
     private final AtomicBoolean stop = new AtomicBoolean();
@@ -94,7 +101,8 @@ public final class Runner {
             Experiment e = workloads.experiment(first.workload(), first.seed());
             try (Setup setup = e.build(rt, s.precision())) {
                 double[] start = setup.defaultInit();
-                Targets.Target target = Double.isNaN(s.targetLoss()) ? Targets.of(setup, start) : null;
+                Targets.Target target = !Double.isNaN(s.targetLoss()) ? null
+                        : s.onValidation() ? Targets.onValidation(setup, start) : Targets.of(setup, start);
                 double goal = target != null ? target.loss() : s.targetLoss();
                 for (int i : todo) {
                     if (stop.get() || (s.suiteBudgetS() > 0 && elapsed(t0) >= s.suiteBudgetS())) {
@@ -125,12 +133,14 @@ public final class Runner {
                                        Trial t, Settings s) {
         Map<String, Object> out = new LinkedHashMap<>(t.identity());
         out.put("target_loss", goal);
+        out.put("target_on", s.onValidation() ? "validation" : "training");
         out.put("target", target == null ? "given (--target-loss)" : target.describe());
         String spec = t.spec();
         long steps = s.steps() > 0 ? s.steps() : e.stepsFor(spec);
         Trainer.Options options = new Trainer.Options(steps, s.trialBudgetS(), goal, s.stopAtTarget(), 0, 0, s.readEvery(),
                 1e6, 0);
         Trainer trainer = new Trainer();
+        if (setup.validation() != null) trainer.validateOn(setup.validation(), 1, 0).targetOnValidation(s.onValidation());
         current = trainer;
         try (Optimizer opt = Run.optimizer(spec, e, s.schedule())) {
             if (stop.get()) return null;
@@ -173,6 +183,7 @@ public final class Runner {
         m.put("trial_budget_s", s.trialBudgetS());
         m.put("target_loss", Double.isNaN(s.targetLoss()) ? "per workload" : s.targetLoss());
         m.put("stop_at_target", s.stopAtTarget());
+        if (s.onValidation()) m.put("target_on", "validation: " + e.holdout);
         m.put("schedule", String.valueOf(s.schedule()));
         m.put("read_every", s.readEvery());
         return m;

@@ -22,6 +22,11 @@ final class Optimum {
 
     /** min over w of (1/n) ||X w - y||^2 + alpha ||w||^2 (intercept unpenalised). */
     static double leastSquares(Dataset d, boolean intercept, double alpha) {
+        return linearLoss(d, intercept, alpha, leastSquaresParams(d, intercept, alpha));
+    }
+
+    /** The w of {@link #leastSquares}. */
+    static double[] leastSquaresParams(Dataset d, boolean intercept, double alpha) {
         int p = d.cols() + (intercept ? 1 : 0);
         double[] a = new double[p * p];
         double[] b = new double[p];
@@ -37,12 +42,17 @@ final class Optimum {
         }
         mirror(a, p);
         for (int j = intercept ? 1 : 0; j < p; j++) a[j * p + j] += alpha;
-        double[] w = solve(a, b, p);
-        return linearLoss(d, intercept, alpha, w);
+        return solve(a, b, p);
     }
 
     /** The minimum of the logistic loss (labels 0/1) by damped Newton; NaN if it does not converge. */
     static double logistic(Dataset d, boolean intercept, double alpha) {
+        double[] w = logisticParams(d, intercept, alpha);
+        return w == null ? Double.NaN : logisticLoss(d, intercept, alpha, w);
+    }
+
+    /** The minimiser of {@link #logistic}, or null if Newton does not converge. */
+    static double[] logisticParams(Dataset d, boolean intercept, double alpha) {
         int p = d.cols() + (intercept ? 1 : 0);
         double[] w = new double[p];
         double f = logisticLoss(d, intercept, alpha, w);
@@ -71,10 +81,10 @@ final class Optimum {
             double[] step = solve(h, g, p);
             double decrement = dot(step, g);
             if (!(decrement >= 0)) {
-                return Double.NaN;
+                return null;
             }
             if (decrement < 1e-20) {
-                return f;
+                return w;
             }
             double t = 1;
             double next;
@@ -86,12 +96,12 @@ final class Optimum {
                 t *= 0.5;
             }
             if (!(next < f)) {
-                return f;
+                return w;
             }
             w = trial.clone();
             f = next;
         }
-        return f;
+        return w;
     }
 
     static double linearLoss(Dataset d, boolean intercept, double alpha, double[] w) {

@@ -32,9 +32,15 @@ public final class Targets {
     public static final double FRACTION = 1e-4;
 
     /** A target and how it was found. */
-    public record Target(double loss, double f0, double fStar, String optimum) {
+    public record Target(double loss, double f0, double fStar, String optimum, boolean validation) {
+        public Target(double loss, double f0, double fStar, String optimum) {
+            this(loss, f0, fStar, optimum, false);
+        }
+
         public String describe() {
-            return String.format(Locale.ROOT, "%.6g = f* + %.0e (f0 - f*), f0 = %.6g, f* = %s (%s)", loss, FRACTION, f0,
+            String f = validation ? "v" : "f";
+            return String.format(Locale.ROOT, "%.6g%s = %s* + %.0e (%s0 - %s*), %s0 = %.6g, %s* = %s (%s)", loss,
+                    validation ? " on the validation loss" : "", f, FRACTION, f, f, f, f0, f,
                     fStar == 0 ? "0" : String.format(Locale.ROOT, "%.6g", fStar), optimum);
         }
     }
@@ -103,6 +109,55 @@ public final class Targets {
         }
         double target = f0 <= fStar ? f0 : fStar + FRACTION * (f0 - fStar);
         return new Target(target, f0, fStar, how);
+    }
+
+    /**
+     * The target on the validation loss (the held-out rows' loss, as AlgoPerf times a run) for
+     * {@code setup} started at {@code start}: v* + {@value #FRACTION} (v0 - v*), where v0 is the
+     * held-out loss at the start and v* the held-out loss of the training optimum, where that is
+     * known: for linear and logistic models, the optimum of the training loss computed on the host in
+     * float64 (as {@link #of}), evaluated on the held-out rows; for a network on seed 000's data, 0
+     * (y is the sum of the inputs on every row, held-out or not); else 0, a lower bound. A run whose
+     * held-out loss dips below v* on the way reaches the target earlier, which is the point: the
+     * target asks for the generalisation of the optimum, not for the optimum.
+     */
+    public static Target onValidation(Setup setup, double[] start) {
+        Objective v = setup.validation();
+        if (v == null) {
+            throw new io.descent.UsageException("a target on the validation loss needs held-out rows (--validation FRACTION "
+                    + "or --validation-csv FILE)");
+        }
+        double v0;
+        try (DeviceArray w = v.runtime().upload(v.precision(), start)) {
+            v0 = v.loss(w);
+        }
+        Experiment e = setup.experiment();
+        Dataset train = setup.hostData();
+        Dataset held = setup.validationRows();
+        double vStar;
+        String how;
+        if (v.model() instanceof LinearModel lm && train != null && held != null) {
+            boolean logistic = lm instanceof LogisticRegression;
+            double[] w = !Optimum.affordable(train.rows(), lm.parameterCount(), logistic ? 20 : 1) ? null
+                    : logistic ? Optimum.logisticParams(train, lm.intercept(), lm.alpha())
+                    : Optimum.leastSquaresParams(train, lm.intercept(), lm.alpha());
+            if (w == null) {
+                vStar = 0;
+                how = "0, a lower bound: the training optimum is not known (" + (logistic ? "separable data, or " : "")
+                        + "a host solve for " + train.rows() + " x " + lm.parameterCount() + " too long)";
+            } else {
+                vStar = logistic ? Optimum.logisticLoss(held, lm.intercept(), lm.alpha(), w)
+                        : Optimum.linearLoss(held, lm.intercept(), lm.alpha(), w);
+                how = "the held-out loss of the training optimum (" + (logistic ? "Newton" : "normal equations")
+                        + " in float64)";
+            }
+        } else {
+            vStar = 0;
+            how = "seed000-mlp".equals(e.generator) && e.csv == null
+                    ? "0: y is the sum of the inputs on every row, which the network represents exactly" : "0, a lower bound";
+        }
+        double target = v0 <= vStar ? v0 : vStar + FRACTION * (v0 - vStar);
+        return new Target(target, v0, vStar, how, true);
     }
 
     /** Gradient descent with backtracking on the host value, from {@code start}, to a stationary point. */
