@@ -60,6 +60,23 @@ __kernel void loss_rows(__global const uint* idx, const int use_idx, __global co
     rowloss[i] = (real) l;
 }
 
+// flag[i] = 1 where row i's predicted class is its label y[i], else 0 (accuracy = their mean): with
+// LOSS 2 the first largest of the K outputs (numpy's argmax), else one output thresholded at 0, the
+// class 1 where z > 0 (a probability above one half), as scikit-learn's predict. One work-item per row.
+__kernel void loss_correct(__global const real* y, const uint b, const uint K, __global const real* Z,
+                           __global real* flag) {
+    const uint i = get_global_id(0);
+    if (i >= b) return;
+    __global const real* z = Z + (ulong) i * K;
+#if LOSS == 2
+    uint best = 0;
+    for (uint k = 1; k < K; k++) if (z[k] > z[best]) best = k;
+    flag[i] = best == (uint) y[i] ? ONE : ZERO;
+#else
+    flag[i] = (z[0] > ZERO) == (y[i] > (real) 0.5) ? ONE : ZERO;
+#endif
+}
+
 // RD_i = (loss Hessian in z at Z_i) RZ_i, one work-item per row of the block.
 __kernel void loss_curvature(const uint b, const uint K, __global const real* Z, __global const real* RZ,
                              __global real* RD) {

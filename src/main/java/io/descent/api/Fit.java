@@ -23,9 +23,12 @@ public final class Fit {
      * @param gradients     gradient evaluations so far
      * @param validationLoss the loss on the held-out rows of the parameters after the step, NaN without
      *                       {@link Model#validation validation rows}
+     * @param validationAccuracy the share of the held-out rows a classifier classifies right after the
+     *                       step (computed on the device with the validation loss), NaN for a regression
+     *                       or without validation rows
      */
     public record Step(long step, double loss, double wallSeconds, double deviceSeconds, long gradients,
-                       double validationLoss) {
+                       double validationLoss, double validationAccuracy) {
     }
 
     /**
@@ -161,10 +164,12 @@ public final class Fit {
      */
     public List<Step> history() {
         List<Step> out = new ArrayList<>();
-        Map<Long, Double> val = new java.util.HashMap<>();
-        for (History.Validation v : outcome.report().history().validation()) val.put(v.step(), v.loss());
+        Map<Long, History.Validation> val = new java.util.HashMap<>();
+        for (History.Validation v : outcome.report().history().validation()) val.put(v.step(), v);
         for (History.Row r : outcome.report().history().rows()) {
-            out.add(new Step(r.step(), r.loss(), r.wallS(), r.deviceS(), r.gradients(), val.getOrDefault(r.step(), Double.NaN)));
+            History.Validation v = val.get(r.step());
+            out.add(new Step(r.step(), r.loss(), r.wallS(), r.deviceS(), r.gradients(), v == null ? Double.NaN : v.loss(),
+                    v == null ? Double.NaN : v.accuracy()));
         }
         return out;
     }

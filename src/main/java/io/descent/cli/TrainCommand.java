@@ -315,8 +315,9 @@ class TrainCommand implements Callable<Integer> {
         }
         if (m.get("validation") instanceof Map<?, ?> v) {
             if (v.get("best_loss") instanceof Number best) {
-                stdout.printf(Locale.ROOT, "validation loss: best %.9g at step %s, %s kept%n", best.doubleValue(),
-                        v.get("best_step"), v.get("kept"));
+                stdout.printf(Locale.ROOT, "validation loss: best %.9g at step %s%s, %s kept%n", best.doubleValue(),
+                        v.get("best_step"), v.get("accuracy_at_best") instanceof Number a
+                                ? String.format(Locale.ROOT, " (accuracy %.4f)", a.doubleValue()) : "", v.get("kept"));
             }
             if (v.get("metrics") instanceof Map<?, ?> held) {
                 stdout.println("held-out rows: " + held.entrySet().stream().filter(x -> x.getValue() instanceof Number)
@@ -335,10 +336,19 @@ class TrainCommand implements Callable<Integer> {
         stdout.flush();
     }
 
-    /** Loss against wall time and against gradient evaluations, one line per run. */
+    /** The chart of held-out accuracy against time, for classifiers with held-out rows. */
+    static final String ACCURACY_CHART = "accuracy_vs_time.png";
+
+    /**
+     * Loss against wall time and against gradient evaluations, one line per run, and one more per run
+     * for its validation loss; with a classifier's held-out accuracies, accuracy against wall time
+     * ({@value #ACCURACY_CHART}).
+     */
     static void lossCharts(List<RunReport> runs, List<String> labels, Path dir, String what) {
         Chart byTime = new Chart("Loss against wall time: " + what, "wall time (s)", "loss");
         Chart byGrad = new Chart("Loss against gradient evaluations: " + what, "gradient evaluations", "loss");
+        Chart accuracy = new Chart("Held-out accuracy against wall time: " + what, "wall time (s)", "accuracy");
+        boolean anyAccuracy = false;
         for (int k = 0; k < runs.size(); k++) {
             RunReport r = runs.get(k);
             List<History.Row> rows = r.history().rows();
@@ -350,7 +360,31 @@ class TrainCommand implements Callable<Integer> {
             }
             byTime.add(labels.get(k), t, l);
             byGrad.add(labels.get(k), g, l);
+            List<History.Validation> val = r.history().validation();
+            if (val.isEmpty()) continue;
+            java.util.Map<Long, History.Row> byStep = new java.util.HashMap<>();
+            for (History.Row row : rows) byStep.put(row.step(), row);
+            double[] vt = new double[val.size()], vg = new double[val.size()], vl = new double[val.size()];
+            double[] va = new double[val.size()];
+            int n = 0;
+            for (History.Validation v : val) {
+                History.Row row = byStep.get(v.step());
+                if (row == null) continue;
+                vt[n] = row.wallS();
+                vg[n] = row.gradients();
+                vl[n] = v.loss();
+                va[n++] = v.accuracy();
+            }
+            vt = java.util.Arrays.copyOf(vt, n);
+            vg = java.util.Arrays.copyOf(vg, n);
+            byTime.add(labels.get(k) + " (validation)", vt, java.util.Arrays.copyOf(vl, n));
+            byGrad.add(labels.get(k) + " (validation)", vg, java.util.Arrays.copyOf(vl, n));
+            if (r.history().hasAccuracy()) {
+                accuracy.add(labels.get(k), vt, java.util.Arrays.copyOf(va, n));
+                anyAccuracy = true;
+            }
         }
+        if (anyAccuracy) accuracy.write(dir.resolve(ACCURACY_CHART));
         byTime.autoLogY().write(dir.resolve("loss_vs_time.png"));
         byGrad.autoLogY().write(dir.resolve("loss_vs_gradients.png"));
     }

@@ -18,7 +18,7 @@ import java.util.Map;
 final class TrainOutputs {
     /** The files train writes into {@code --out}. */
     static final List<String> OUT_FILES = List.of("run.json", "history.csv", "loss_vs_time.png", "loss_vs_gradients.png",
-            OutputLock.NAME);
+            TrainCommand.ACCURACY_CHART, OutputLock.NAME);
 
     private TrainOutputs() {
     }

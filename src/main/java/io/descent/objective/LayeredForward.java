@@ -45,7 +45,7 @@ final class LayeredForward extends Forward {
         return (int) Math.max(1, Math.min(super.blockRows(), BLOCK_VALUES / perRow));
     }
 
-    private int hiddenWidth() {
+    int hiddenWidth() {
         int m = 0;
         for (int h : spec.hidden()) m = Math.max(m, h);
         return m;

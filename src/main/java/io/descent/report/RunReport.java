@@ -90,16 +90,23 @@ public final class RunReport {
         return table.toString();
     }
 
-    /** Writes the history as CSV: step, loss, wall_s, device_s, gradients, losses (and validation_loss, with one). */
+    /**
+     * Writes the history as CSV: step, loss, wall_s, device_s, gradients, losses (and validation_loss,
+     * with held-out rows, and validation_accuracy for a classifier).
+     */
     public static void writeHistory(History h, Path file) {
         boolean val = !h.validation().isEmpty();
-        java.util.Map<Long, Double> vl = new java.util.HashMap<>();
-        for (History.Validation v : h.validation()) vl.put(v.step(), v.loss());
-        StringBuilder b = new StringBuilder("step,loss,wall_s,device_s,gradients,losses" + (val ? ",validation_loss" : "") + "\n");
+        boolean acc = h.hasAccuracy();
+        java.util.Map<Long, History.Validation> vl = new java.util.HashMap<>();
+        for (History.Validation v : h.validation()) vl.put(v.step(), v);
+        StringBuilder b = new StringBuilder("step,loss,wall_s,device_s,gradients,losses" + (val ? ",validation_loss" : "")
+                + (acc ? ",validation_accuracy" : "") + "\n");
         for (History.Row r : h.rows()) {
             b.append(r.step()).append(',').append(r.loss()).append(',').append(r.wallS()).append(',').append(r.deviceS())
                     .append(',').append(r.gradients()).append(',').append(r.losses());
-            if (val) b.append(',').append(vl.containsKey(r.step()) ? vl.get(r.step()).toString() : "");
+            History.Validation v = vl.get(r.step());
+            if (val) b.append(',').append(v != null ? Double.toString(v.loss()) : "");
+            if (acc) b.append(',').append(v != null ? Double.toString(v.accuracy()) : "");
             b.append('\n');
         }
         AtomicFile.write(file, b.toString());

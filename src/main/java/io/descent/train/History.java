@@ -24,16 +24,29 @@ public final class History {
 
     /**
      * The loss on held-out rows of the parameters after step {@code step}, evaluated on the device with
-     * the step and read back with its training loss.
+     * the step and read back with its training loss; for a classifier also the share of those rows it
+     * classifies right ({@code accuracy}, NaN for a regression).
      */
-    public record Validation(long step, double loss) {
+    public record Validation(long step, double loss, double accuracy) {
+        public Validation(long step, double loss) {
+            this(step, loss, Double.NaN);
+        }
     }
 
     private final List<Row> rows = new ArrayList<>();
     private final List<Validation> validation = new ArrayList<>();
 
     public void addValidation(long step, double loss) {
-        validation.add(new Validation(step, loss));
+        addValidation(step, loss, Double.NaN);
+    }
+
+    public void addValidation(long step, double loss, double accuracy) {
+        validation.add(new Validation(step, loss, accuracy));
+    }
+
+    /** Whether the validation records hold accuracies (a classifier's). */
+    public boolean hasAccuracy() {
+        return !validation.isEmpty() && !Double.isNaN(validation.get(validation.size() - 1).accuracy());
     }
 
     /** The validation losses recorded, oldest first (empty without validation data). */

@@ -126,16 +126,20 @@ public record Holdout(double fraction, Path csv, Path npy, Path npyTarget) {
     public static java.util.Map<String, Object> json(History h, long earlyStop) {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         List<Object> losses = new ArrayList<>();
+        List<Object> accuracies = new ArrayList<>();
         History.Validation best = null;
         for (History.Validation v : h.validation()) {
             losses.add(List.of(v.step(), v.loss()));
+            if (!Double.isNaN(v.accuracy())) accuracies.add(List.of(v.step(), v.accuracy()));
             if (best == null || v.loss() < best.loss()) best = v;
         }
         m.put("best_loss", best == null ? null : best.loss());
         m.put("best_step", best == null ? null : best.step());
+        if (best != null && !Double.isNaN(best.accuracy())) m.put("accuracy_at_best", best.accuracy());
         m.put("early_stop", earlyStop);
         m.put("kept", earlyStop > 0 ? "the parameters of the best validation loss" : "the last parameters");
         m.put("losses", losses);
+        if (!accuracies.isEmpty()) m.put("accuracies", accuracies);
         return m;
     }
 }

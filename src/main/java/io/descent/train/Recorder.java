@@ -42,11 +42,11 @@ final class Recorder implements AutoCloseable {
 
     /** One step as read back. */
     record Step(long step, double loss, double gradNorm, double wallS, double deviceS, long gradients, long losses,
-                long hessians, double validation) {
+                long hessians, double validation, double accuracy) {
     }
 
     private record Pending(long step, int lossSlot, int normSlot, cl_event marker, long gradients, long losses,
-                           long hessians, long buildNs, int valSlot) {
+                           long hessians, long buildNs, int valSlot, int accSlot) {
     }
 
     private final Problem problem;
@@ -69,6 +69,7 @@ final class Recorder implements AutoCloseable {
     private long slotsAtRead;
     private boolean closed;
     private Objective validation;
+    private io.descent.objective.Accuracy accuracy;
     private long validateEvery = 1;
     private DeviceArray best;
 
@@ -102,10 +103,12 @@ final class Recorder implements AutoCloseable {
     /**
      * Also evaluates {@code v} (the model on held-out rows) at the parameters after every {@code every}-th
      * step, into the loss ring beside the step's loss, so it is read in the same batch and never
-     * makes the host wait; and keeps a device copy of the parameters {@link #keep} names.
+     * makes the host wait, with the accuracy {@code a} (null: none) beside it; and keeps a device copy
+     * of the parameters {@link #keep} names.
      */
-    void validateOn(Objective v, long every) {
+    void validateOn(Objective v, long every, io.descent.objective.Accuracy a) {
         this.validation = v;
+        this.accuracy = a;
         this.validateEvery = Math.max(1, every);
         this.best = rt.allocate(problem.precision(), problem.size());
         best.copyFrom(problem.params(), Phase.RECORD);
@@ -145,16 +148,20 @@ final class Recorder implements AutoCloseable {
             normSlot = problem.reserveSlot();
             norms.dot(problem.grad(), problem.grad(), problem.losses(), normSlot, Phase.RECORD);
         }
-        int valSlot = -1;
+        int valSlot = -1, accSlot = -1;
         if (validation != null && step % validateEvery == 0) {
             valSlot = problem.reserveSlot();
             validation.loss(problem.params(), problem.losses(), valSlot);
+            if (accuracy != null) {
+                accSlot = problem.reserveSlot();
+                accuracy.enqueue(problem.params(), problem.losses(), accSlot);
+            }
         }
         rt.timer().tag(-1);
         pending.add(new Pending(step, problem.stepLossSlot(), normSlot, rt.marker(), f.count(Objective.Count.GRADIENT) - g0,
                 f.count(Objective.Count.LOSS) - l0,
                 f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR) - h0, rt.buildNanos() - build0,
-                valSlot));
+                valSlot, accSlot));
     }
 
     /** Whether the pending steps should be read now (see the class comment). */
@@ -181,11 +188,12 @@ final class Recorder implements AutoCloseable {
             double loss = values[v++];
             double norm = p.normSlot() >= 0 ? Math.sqrt(Math.max(0, values[v++])) : Double.NaN;
             double val = p.valSlot() >= 0 ? values[v++] : Double.NaN;
+            double acc = p.accSlot() >= 0 ? values[v++] : Double.NaN;
             long endNs = end(p.marker());
             CL.clReleaseEvent(p.marker());
             deviceNs += rt.timer().takeTagged(p.step());
             double wall = Math.max(0, (endNs - startNs - p.buildNs()) * 1e-9);
-            out.add(new Step(p.step(), loss, norm, wall, deviceNs * 1e-9, p.gradients(), p.losses(), p.hessians(), val));
+            out.add(new Step(p.step(), loss, norm, wall, deviceNs * 1e-9, p.gradients(), p.losses(), p.hessians(), val, acc));
         }
         pending.clear();
         reads++;
@@ -216,6 +224,7 @@ final class Recorder implements AutoCloseable {
             slots.add(p.lossSlot());
             if (p.normSlot() >= 0) slots.add(p.normSlot());
             if (p.valSlot() >= 0) slots.add(p.valSlot());
+            if (p.accSlot() >= 0) slots.add(p.accSlot());
         }
         int lo = slots.get(0);
         int hi = slots.get(slots.size() - 1);

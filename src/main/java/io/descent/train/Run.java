@@ -203,6 +203,7 @@ public final class Run {
             long ga = f.count(Objective.Count.GRADIENT), la = f.count(Objective.Count.LOSS);
             long ha = f.count(Objective.Count.HESSIAN) + f.count(Objective.Count.HESSIAN_VECTOR);
             try {
+                if (setup.validation() != null) trainer.accuracyOn(setup.validationAccuracy());
                 result = trainer.resume(problem, optimizer, options, listener);
                 history = result.history();
                 stop = result.stop();

@@ -40,6 +40,8 @@ public final class Setup implements AutoCloseable {
     private final java.util.List<String> notes;
     private Objective validation;
     private DeviceDataset validationData;
+    private io.descent.objective.Accuracy accuracy;
+    private boolean accuracyTried;
 
     /** Builds the model of {@code experiment} on the held-out rows {@code held}, on this setup's device. */
     void validateOn(Experiment experiment, io.descent.data.Dataset held) {
@@ -66,6 +68,18 @@ public final class Setup implements AutoCloseable {
     /** The held-out rows as read (standardised as the training rows were), or null without validation data. */
     public io.descent.data.Dataset validationRows() {
         return validationData == null ? null : validationData.host();
+    }
+
+    /**
+     * The classifier's accuracy on the held-out rows, computed on the device (built on the first call,
+     * owned by this setup), or null without validation data or for a model without classes.
+     */
+    public io.descent.objective.Accuracy validationAccuracy() {
+        if (!accuracyTried && validationData != null) {
+            accuracyTried = true;
+            accuracy = io.descent.objective.Accuracy.of(objective.model(), validationData);
+        }
+        return accuracy;
     }
 
     /** The model on the held-out rows, or null without validation data. */
@@ -162,6 +176,7 @@ public final class Setup implements AutoCloseable {
                 data.close();
             }
             if (validation != null) validation.close();
+            if (accuracy != null) accuracy.close();
             if (validationData != null) validationData.close();
         } finally {
             for (AutoCloseable c : owned) {

@@ -165,6 +165,7 @@ public final class Trainer {
 
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private Objective validation;
+    private io.descent.objective.Accuracy accuracy;
     private long validateEvery = 1;
     private long earlyStop;
 
@@ -173,14 +174,6 @@ public final class Trainer {
         return earlyStop;
     }
 
-    /**
-     * Records the loss of {@code v} (the same model on held-out rows) at the parameters after every
-     * {@code every}-th step, on the device, read back with the training losses; with {@code earlyStop}
-     * > 0, stops after that many validation records without a lower validation loss and puts back the
-     * parameters of the lowest (as Keras' {@code EarlyStopping(restore_best_weights=True)}).
-     *
-     * @return this trainer
-     */
     private boolean targetOnValidation;
 
     /**
@@ -193,12 +186,31 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Records the loss of {@code v} (the same model on held-out rows) at the parameters after every
+     * {@code every}-th step, on the device, read back with the training losses; with {@code earlyStop}
+     * > 0, stops after that many validation records without a lower validation loss and puts back the
+     * parameters of the lowest (as Keras' {@code EarlyStopping(restore_best_weights=True)}).
+     *
+     * @return this trainer
+     */
     public Trainer validateOn(Objective v, long every, long earlyStop) {
         if (every < 1) throw new UsageException("validate every " + every + " steps: it must be at least 1");
         if (earlyStop < 0) throw new UsageException("early stop after " + earlyStop + " records: it must be >= 0");
         this.validation = v;
         this.validateEvery = every;
         this.earlyStop = earlyStop;
+        return this;
+    }
+
+    /**
+     * Records, beside each validation loss, the accuracy {@code a} computes on the same held-out rows
+     * (null: none, as for a regression).
+     *
+     * @return this trainer
+     */
+    public Trainer accuracyOn(io.descent.objective.Accuracy a) {
+        this.accuracy = a;
         return this;
     }
 
@@ -233,7 +245,7 @@ public final class Trainer {
         double bestVal = Double.POSITIVE_INFINITY;
         long sinceBestVal = 0;
         try (Recorder rec = new Recorder(problem, options.readEvery(), options.gradTolerance() > 0)) {
-            if (validation != null) rec.validateOn(validation, validateEvery);
+            if (validation != null) rec.validateOn(validation, validateEvery, accuracy);
             long t0 = System.nanoTime();
             run:
             while (problem.step() < options.steps()) {
@@ -291,7 +303,7 @@ public final class Trainer {
                     }
                     boolean earlyStopped = false;
                     if (!Double.isNaN(st.validation())) {
-                        history.addValidation(st.step(), st.validation());
+                        history.addValidation(st.step(), st.validation(), st.accuracy());
                         if (hit == null && targetOnValidation && !Double.isNaN(target) && st.validation() <= target) {
                             // the validation loss of the parameters this step made: reached at its end
                             hit = new Target(st.validation(), st.step(), st.wallS(), st.deviceS(), st.gradients());

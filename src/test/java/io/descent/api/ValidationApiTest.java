@@ -77,7 +77,12 @@ class ValidationApiTest {
             String[] predicted = fit.model().predictLabels(new double[][]{{-1, 0}, {1, 0}});
             assertEquals("cat", predicted[0]);
             assertEquals("emu", predicted[1]);
-            assertTrue(fit.model().evaluate(Data.csv(te, "animal")).accuracy() > 0.9);
+            double accuracy = fit.model().evaluate(Data.csv(te, "animal")).accuracy();
+            assertTrue(accuracy > 0.9);
+            // each step's held-out accuracy, computed on the device with its validation loss; the last is evaluate's
+            List<Fit.Step> h = fit.history();
+            for (Fit.Step s : h) assertTrue(s.validationAccuracy() >= 0 && s.validationAccuracy() <= 1, s.toString());
+            assertEquals(accuracy, h.get(h.size() - 1).validationAccuracy(), 1e-12);
         }
         try (Descent d = Descent.open(); Model m = d.linearRegression(Data.csv(tr, "animal"))) {
             UsageException e = assertThrows(UsageException.class, () -> m.fit("adam", Stop.steps(2)));
@@ -97,6 +102,7 @@ class ValidationApiTest {
             long bestStep = -1;
             for (Fit.Step s : h) {
                 assertFalse(Double.isNaN(s.validationLoss()), "every step has its validation loss");
+                assertTrue(Double.isNaN(s.validationAccuracy()), "a regression has no accuracy");
                 if (s.validationLoss() == best && bestStep < 0) bestStep = s.step();
             }
             assertEquals(fit.steps(), bestStep + 5);

@@ -93,6 +93,7 @@ public final class KernelExercise {
             cases.put("mlp sigmoid bce", () -> x.mlp(new MlpSpec(3, List.of(4, 3), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));
             cases.put("mlp linear", () -> x.mlp(new MlpSpec(5, List.of(), MlpSpec.Activation.IDENTITY, MlpSpec.Loss.MSE)));
             cases.put("predict", x::predict);
+            cases.put("accuracy", x::accuracy);
             cases.put("network tanh mse", () -> x.network(new MlpSpec(4, List.of(4, 3), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE)));
             cases.put("network sigmoid bce", () -> x.network(new MlpSpec(3, List.of(4), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));
             cases.put("gemm", x::gemm);
@@ -464,6 +465,47 @@ public final class KernelExercise {
         }
         check("linear_predict", zr, z);
         check("mlp_predict", ar, a);
+    }
+
+    /** losses.cl's loss_correct through Accuracy: a logistic model and a softmax network of 3 classes, on 41 rows. */
+    private void accuracy() {
+        int n = 41;
+        double[] x = rounded(random(n * 4, 1, 31), p);
+        double[] lin = rounded(random(5, 0.5, 32), p);
+        io.descent.objective.NetworkSpec spec = new io.descent.objective.NetworkSpec(4, List.of(), 3,
+                MlpSpec.Activation.IDENTITY, io.descent.objective.NetworkSpec.Loss.SOFTMAX);
+        double[] w = rounded(random(spec.parameterCount(), 0.5, 33), p);
+        double[] yb = new double[n], yc = new double[n];
+        double rightB = 0, rightC = 0;
+        for (int i = 0; i < n; i++) {
+            double z = lin[0];
+            double[] zc = new double[3];
+            for (int j = 0; j < 4; j++) z += x[i * 4 + j] * lin[j + 1];
+            for (int c = 0; c < 3; c++) {
+                zc[c] = w[spec.biasOffset(0) + c];
+                for (int j = 0; j < 4; j++) zc[c] += w[spec.weightOffset(0) + c * 4 + j] * x[i * 4 + j];
+            }
+            int best = zc[1] > zc[0] ? 1 : 0;
+            if (zc[2] > zc[best]) best = 2;
+            yb[i] = i % 3 == 0 ? 1 : 0;
+            yc[i] = i % 3;
+            if ((z > 0) == (yb[i] == 1)) rightB++;
+            if (best == yc[i]) rightC++;
+        }
+        double[] got = new double[2];
+        try (DeviceDataset db = new DeviceDataset(rt, Dataset.of("b", n, 4, x, yb), p);
+             DeviceDataset dc = new DeviceDataset(rt, Dataset.of("c", n, 4, x, yc), p);
+             io.descent.objective.LogisticRegression lr = new io.descent.objective.LogisticRegression(db, true, 0);
+             io.descent.objective.Network net = new io.descent.objective.Network(dc, spec);
+             io.descent.objective.Accuracy ab = io.descent.objective.Accuracy.of(lr, db);
+             io.descent.objective.Accuracy ac = io.descent.objective.Accuracy.of(net, dc);
+             io.descent.cl.DeviceArray dl = rt.upload(p, lin); io.descent.cl.DeviceArray dw = rt.upload(p, w);
+             io.descent.cl.DeviceArray out = rt.allocate(p, 2)) {
+            ab.enqueue(dl, out, 0);
+            ac.enqueue(dw, out, 1);
+            got = out.read();
+        }
+        check("loss_correct", new double[]{rightB / n, rightC / n}, got);
     }
 
     /** Each test function of functions.cl at a point away from its minimum. */

@@ -57,6 +57,13 @@ final class NetworkReference {
         }
     }
 
+    /** The K outputs of row {@code r} (before softmax or sigmoid). */
+    double[] outputs(double[] w, Dataset d, int r) {
+        double[][] zs = new double[layers + 1][], as = new double[layers + 1][];
+        forward(w, d, r, zs, as);
+        return zs[layers];
+    }
+
     private double target(Dataset d, int r, int k) {
         return t != null ? t[r * spec.outputs() + k] : d.y()[r];
     }
