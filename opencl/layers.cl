@@ -37,8 +37,9 @@ inline real dact(real a) { return a * (ONE - a); }
 inline real act2r(real a) { return ONE - (real) 2 * a; }     // s'' / s' = 1 - 2 s
 #endif
 
-// A (b x cols, row-major) = rows r0 .. r0+b-1 of the batch. Work-item k = j * b + i reads feature j
-// of row i, so neighbouring items read neighbouring rows of the column-major X.
+// A (b x cols, column-major like X: A[j * b + i]) = rows r0 .. r0+b-1 of the batch. Work-item
+// k = j * b + i reads feature j of row i and writes A[k]: the writes are in order, and the reads of
+// neighbouring items lie in one column of the column-major X.
 __kernel void layer_gather(const uint n, const ulong n_all, __global const uint* idx, const int use_idx,
                            __global const real* X, const uint r0, const uint b, const uint cols,
                            __global real* A) {
@@ -47,7 +48,7 @@ __kernel void layer_gather(const uint n, const ulong n_all, __global const uint*
     const uint j = (uint) (k / b), i = (uint) (k % b);
     const uint r = r0 + i;
     const ulong row = use_idx ? (ulong) idx[r] : (ulong) r;
-    A[(ulong) i * cols + j] = X[(ulong) j * n_all + row];
+    A[k] = X[(ulong) j * n_all + row];
 }
 
 // Z[i, o] += bias[o] for the b x nout block, then Z = act(Z) when apply is set (hidden layers).

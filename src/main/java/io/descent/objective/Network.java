@@ -128,7 +128,10 @@ public final class Network extends DataObjective {
     private final Program lp;
     private final Program lossp;
     private final List<DeviceArray> owned = new ArrayList<>();
-    /** a[l]: layer l's values for a block, b x n_l (a[0] only when rows are gathered; a[L] = Z). */
+    /**
+     * a[l]: layer l's values for a block, b x n_l row-major (a[L] = Z); a[0], only when rows are
+     * gathered, column-major like X (b x n_0 with leading dimension b).
+     */
     private final DeviceArray[] a;
     private final DeviceArray g0, g1, rowLoss, stepParams;
     private final DeviceArray targets;
@@ -281,7 +284,7 @@ public final class Network extends DataObjective {
         return (Integer) sel[3] != 0;
     }
 
-    /** A_0 of the block: gathered rows (b x n_0), or X read transposed at row r0. */
+    /** A_0 of the block: gathered rows (b x n_0, column-major), or X read transposed at row r0. */
     private void gather(Object[] sel, int r0, int b, Phase ph) {
         if (!gathered(sel)) return;
         if (a[0] == null) a[0] = own((long) block * spec.dimIn());
@@ -289,18 +292,21 @@ public final class Network extends DataObjective {
                 .launch(ph, (long) b * spec.dimIn(), 0);
     }
 
-    /** C (+)= op(A_0) op(B) or op(A) op(A_0) where A_0 is the block's input, in whichever form it has. */
+    /**
+     * C (+)= A_0 op(B) or op(A) A_0 where A_0 (b x n_0, b = m on the left, k on the right) is the
+     * block's input: gathered rows or X at row r0, column-major either way, so read transposed.
+     */
     private void inputTimes(Object[] sel, int r0, boolean inputLeft, boolean transOther, int m, int n, int k,
                             DeviceArray other, long otherOff, int otherLd, double beta, DeviceArray c, long cOff,
                             int ldc, Phase ph) {
         boolean g = gathered(sel);
         DeviceArray in = g ? a[0] : data.x();
         long inOff = g ? 0 : r0;
-        int inLd = g ? spec.dimIn() : data.stride();
+        int inLd = g ? (inputLeft ? m : k) : data.stride();
         if (inputLeft) {
-            gemm.gemm(!g, transOther, m, n, k, 1, in, inOff, inLd, other, otherOff, otherLd, beta, c, cOff, ldc, ph);
+            gemm.gemm(true, transOther, m, n, k, 1, in, inOff, inLd, other, otherOff, otherLd, beta, c, cOff, ldc, ph);
         } else {
-            gemm.gemm(transOther, !g, m, n, k, 1, other, otherOff, otherLd, in, inOff, inLd, beta, c, cOff, ldc, ph);
+            gemm.gemm(transOther, true, m, n, k, 1, other, otherOff, otherLd, in, inOff, inLd, beta, c, cOff, ldc, ph);
         }
     }
 

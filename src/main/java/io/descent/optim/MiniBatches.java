@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 /**
  * Mini-batches of a {@link Batchable} objective's rows: each epoch visits every row exactly once, in
  * a new seeded order, in batches of {@code size} rows (the last batch of an epoch holds the
- * remainder, as PyTorch's DataLoader without drop_last).
+ * remainder, as PyTorch's DataLoader without drop_last); within a batch the rows are in ascending
+ * order ({@link #order}).
  *
  * <p>The order of epoch e is a Fisher-Yates shuffle of 0..n-1 driven by the (e + 1)-th
  * {@link SplittableRandom#split()} of {@code new SplittableRandom(seed)}: the same seed gives the
@@ -84,12 +85,24 @@ final class MiniBatches implements AutoCloseable {
     }
 
     /**
+     * The rows of {@code epoch} as the batches take them: {@link #permutation}, cut into batches of
+     * {@code size}, each batch's rows in ascending order. A batch is a set (its gradient a sum over
+     * it), so the order within it changes only the rounding of that sum; ascending rows make a network's
+     * row gather read each column of the column-major X forward, not at random.
+     */
+    static int[] order(long seed, long epoch, int n, int size) {
+        int[] p = permutation(seed, epoch, n);
+        for (int from = 0; from < n; from += size) java.util.Arrays.sort(p, from, Math.min(n, from + size));
+        return p;
+    }
+
+    /**
      * Points the objective at the next batch (uploading the epoch's order first when the epoch
      * starts) and advances. Returns the batch's row count.
      */
     int next() {
         if (uploadedEpoch != epoch) {
-            order.write(permutation(seed, epoch, rows));
+            order.write(order(seed, epoch, rows, size));
             uploadedEpoch = epoch;
         }
         int offset = position * size;

@@ -53,7 +53,14 @@ class MiniBatchTest {
                 for (int r = 0; r < n; r++) {
                     assertEquals(1, seen[r], "row " + r + " in epoch " + epoch);
                 }
-                assertArrayEquals(MiniBatches.permutation(11, epoch, n), order, "epoch " + epoch + "'s order");
+                assertArrayEquals(MiniBatches.order(11, epoch, n, 16), order, "epoch " + epoch + "'s order");
+                int[] shuffled = MiniBatches.permutation(11, epoch, n);
+                for (int b = 0; b < 7; b++) {
+                    int from = 16 * b, to = Math.min(n, from + 16);
+                    int[] set = Arrays.copyOfRange(shuffled, from, to);
+                    Arrays.sort(set);
+                    assertArrayEquals(set, Arrays.copyOfRange(order, from, to), "batch " + b + ": the shuffle's rows, ascending");
+                }
                 orders[epoch] = order;
             }
             assertFalse(Arrays.equals(orders[0], orders[1]), "a new order each epoch");
