@@ -260,11 +260,16 @@ public final class ChunkedObjective extends Objective implements Batchable, Stre
         batchCount = 0;
     }
 
-    /** One block's evaluation into the temporaries, and where its weighed result goes. */
+    /**
+     * One block's evaluation into the temporaries, and where its weighed result goes; with every row
+     * resident on the device, the one evaluation straight into the caller's arrays.
+     */
     private interface Block {
         void evaluate(Objective chunk);
 
         void weigh(double weight, boolean first);
+
+        void direct(Objective all);
     }
 
     @Override
@@ -272,6 +277,10 @@ public final class ChunkedObjective extends Objective implements Batchable, Stre
         pass(new Block() {
             public void evaluate(Objective c) {
                 c.loss(w, tmp, 0);
+            }
+
+            public void direct(Objective c) {
+                c.loss(w, out, index);
             }
 
             public void weigh(double a, boolean first) {
@@ -287,6 +296,10 @@ public final class ChunkedObjective extends Objective implements Batchable, Stre
                 c.lossAndGradient(w, tmpVector, tmp, 0);
             }
 
+            public void direct(Objective c) {
+                c.lossAndGradient(w, grad, out, index);
+            }
+
             public void weigh(double a, boolean first) {
                 weighInto(1, a, tmp, 0, out, index, first, Phase.GRADIENT);
                 weighInto(p, a, tmpVector, 0, grad, 0, first, Phase.GRADIENT);
@@ -296,12 +309,16 @@ public final class ChunkedObjective extends Objective implements Batchable, Stre
 
     @Override
     protected void enqueueHessian(DeviceArray w, DeviceArray h) {
-        if (tmpMatrix == null) {
+        if (tmpMatrix == null && !resident) {
             tmpMatrix = runtime.allocate(precision, (long) p * p);
         }
         pass(new Block() {
             public void evaluate(Objective c) {
                 c.hessian(w, tmpMatrix);
+            }
+
+            public void direct(Objective c) {
+                c.hessian(w, h);
             }
 
             public void weigh(double a, boolean first) {
@@ -320,6 +337,10 @@ public final class ChunkedObjective extends Objective implements Batchable, Stre
                 c.hessianVector(w, v, tmpVector);
             }
 
+            public void direct(Objective c) {
+                c.hessianVector(w, v, hv);
+            }
+
             public void weigh(double a, boolean first) {
                 weighInto(p, a, tmpVector, 0, hv, 0, first, Phase.HESSIAN);
             }
@@ -331,6 +352,10 @@ public final class ChunkedObjective extends Objective implements Batchable, Stre
         pass(new Block() {
             public void evaluate(Objective c) {
                 c.losses(w, direction, steps, m, tmp);
+            }
+
+            public void direct(Objective c) {
+                c.losses(w, direction, steps, m, out);
             }
 
             public void weigh(double a, boolean first) {
@@ -350,8 +375,7 @@ public final class ChunkedObjective extends Objective implements Batchable, Stre
      */
     private void pass(Block block) {
         if (resident) {
-            block.evaluate(inner[0]);
-            block.weigh(1.0, true);
+            block.direct(inner[0]); // no copy through the temporaries
             passes++;
             return;
         }
