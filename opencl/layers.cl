@@ -37,6 +37,26 @@ inline real dact(real a) { return a * (ONE - a); }
 inline real act2r(real a) { return ONE - (real) 2 * a; }     // s'' / s' = 1 - 2 s
 #endif
 
+// Xr (n x cols, row-major) = X (column-major, column stride n_all): the copy a network keeps for its
+// mini-batch gathers. Work-item k = i * cols + j writes in order; the reads of 16 neighbouring rows
+// share one cache line per column, so they come from cache.
+__kernel void layer_rows(const uint n, const ulong n_all, const uint cols, __global const real* X, __global real* Xr) {
+    const ulong k = get_global_id(0);
+    if (k >= (ulong) n * cols) return;
+    const ulong i = k / cols, j = k % cols;
+    Xr[k] = X[j * n_all + i];
+}
+
+// A (b x cols, row-major) = rows idx[r0 .. r0+b-1] of the row-major copy Xr: each row one contiguous
+// copy, where a gather from the column-major X reads one cache line per value.
+__kernel void layer_gather_rows(__global const uint* idx, const uint r0, const uint b, const uint cols,
+                                __global const real* Xr, __global real* A) {
+    const ulong k = get_global_id(0);
+    if (k >= (ulong) b * cols) return;
+    const ulong i = k / cols, j = k % cols;
+    A[k] = Xr[(ulong) idx[r0 + i] * cols + j];
+}
+
 // A (b x cols, column-major like X: A[j * b + i]) = rows r0 .. r0+b-1 of the batch. Work-item
 // k = j * b + i reads feature j of row i and writes A[k]: the writes are in order, and the reads of
 // neighbouring items lie in one column of the column-major X.

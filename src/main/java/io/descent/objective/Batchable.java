@@ -13,6 +13,13 @@ public interface Batchable {
      */
     void useRows(IndexArray indices, int count);
 
+    /**
+     * Called once before mini-batches start, outside any timed step (an optimizer's init): an
+     * objective may lay its data out for row gathers here. Nothing by default.
+     */
+    default void prepareBatches() {
+    }
+
     /** Back to the full batch. */
     void useAllRows();
 

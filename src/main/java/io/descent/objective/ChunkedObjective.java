@@ -237,6 +237,11 @@ public final class ChunkedObjective extends Objective implements Batchable, Stre
     }
 
     @Override
+    public void prepareBatches() {
+        if (resident && inner[0] instanceof Batchable b) b.prepareBatches();
+    }
+
+    @Override
     public void useRows(IndexArray indices, int count) {
         if (resident && inner[0] instanceof Batchable b) {
             b.useRows(indices, count);

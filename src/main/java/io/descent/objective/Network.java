@@ -130,12 +130,15 @@ public final class Network extends DataObjective {
     private final List<DeviceArray> owned = new ArrayList<>();
     /**
      * a[l]: layer l's values for a block, b x n_l row-major (a[L] = Z); a[0], only when rows are
-     * gathered, column-major like X (b x n_0 with leading dimension b).
+     * gathered: row-major from {@link #xRows}, else column-major like X (leading dimension b).
      */
     private final DeviceArray[] a;
     private final DeviceArray g0, g1, rowLoss, stepParams;
     private final DeviceArray targets;
     private DeviceArray partial;
+    /** A row-major copy of the data's X for mini-batch gathers, made on the first gather where it fits. */
+    private DeviceArray xRows;
+    private boolean xRowsTried;
     private DeviceArray[] ra;
     private DeviceArray rg0, rg1, column, unit;
 
@@ -284,12 +287,50 @@ public final class Network extends DataObjective {
         return (Integer) sel[3] != 0;
     }
 
-    /** A_0 of the block: gathered rows (b x n_0, column-major), or X read transposed at row r0. */
+    /**
+     * A_0 of the block: gathered rows (b x n_0: row-major from the row-major copy of X, else
+     * column-major), or X read transposed at row r0.
+     */
     private void gather(Object[] sel, int r0, int b, Phase ph) {
         if (!gathered(sel)) return;
         if (a[0] == null) a[0] = own((long) block * spec.dimIn());
-        lp.kernel("layer_gather").args(sel[0], sel[1], sel[2], sel[3], sel[4], r0, b, spec.dimIn(), a[0])
-                .launch(ph, (long) b * spec.dimIn(), 0);
+        if (rowCopy() != null) {
+            lp.kernel("layer_gather_rows").args(sel[2], r0, b, spec.dimIn(), xRows, a[0]).launch(ph, (long) b * spec.dimIn(), 0);
+        } else {
+            lp.kernel("layer_gather").args(sel[0], sel[1], sel[2], sel[3], sel[4], r0, b, spec.dimIn(), a[0])
+                    .launch(ph, (long) b * spec.dimIn(), 0);
+        }
+    }
+
+    /** Gathers from the column-major X, with no row-major copy (tests: the path where the copy does not fit). */
+    void gatherFromColumns() {
+        if (xRows == null) xRowsTried = true;
+    }
+
+    /** Makes the row-major copy of X for the gathers to come (see {@link #rowCopy}). */
+    @Override
+    public void prepareBatches() {
+        rowCopy();
+    }
+
+    /**
+     * The row-major copy of X, made once, before mini-batches start or else on the first gather (a
+     * transposing pass over the data, under transfer), if it takes at most an eighth of the device's
+     * memory and one allocation; else null, and gathers read the column-major X.
+     */
+    private DeviceArray rowCopy() {
+        if (!xRowsTried) {
+            xRowsTried = true;
+            long values = (long) data.rows() * spec.dimIn();
+            long bytes = values * precision.bytes();
+            long maxAlloc = runtime.device().maxAllocation();
+            if (spec.dimIn() > 1 && bytes <= runtime.device().globalMemory() / 8 && (maxAlloc <= 0 || bytes <= maxAlloc)) {
+                xRows = own(values);
+                lp.kernel("layer_rows").args(data.rows(), (long) data.stride(), spec.dimIn(), data.x(), xRows)
+                        .launch(Phase.TRANSFER, values, 0);
+            }
+        }
+        return xRows;
     }
 
     /**
@@ -300,13 +341,14 @@ public final class Network extends DataObjective {
                             DeviceArray other, long otherOff, int otherLd, double beta, DeviceArray c, long cOff,
                             int ldc, Phase ph) {
         boolean g = gathered(sel);
+        boolean rows = g && xRows != null; // row-major A_0
         DeviceArray in = g ? a[0] : data.x();
         long inOff = g ? 0 : r0;
-        int inLd = g ? (inputLeft ? m : k) : data.stride();
+        int inLd = rows ? spec.dimIn() : g ? (inputLeft ? m : k) : data.stride();
         if (inputLeft) {
-            gemm.gemm(true, transOther, m, n, k, 1, in, inOff, inLd, other, otherOff, otherLd, beta, c, cOff, ldc, ph);
+            gemm.gemm(!rows, transOther, m, n, k, 1, in, inOff, inLd, other, otherOff, otherLd, beta, c, cOff, ldc, ph);
         } else {
-            gemm.gemm(transOther, true, m, n, k, 1, other, otherOff, otherLd, in, inOff, inLd, beta, c, cOff, ldc, ph);
+            gemm.gemm(transOther, !rows, m, n, k, 1, other, otherOff, otherLd, in, inOff, inLd, beta, c, cOff, ldc, ph);
         }
     }
 

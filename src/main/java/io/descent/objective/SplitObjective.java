@@ -150,6 +150,11 @@ public final class SplitObjective extends Objective implements Batchable, Stream
     }
 
     @Override
+    public void prepareBatches() {
+        for (Objective o : inner) if (o instanceof Batchable b) b.prepareBatches();
+    }
+
+    @Override
     public void useRows(IndexArray indices, int n) {
         int[] all = Arrays.copyOf(indices.read(), n);
         int k = runtimes.size();

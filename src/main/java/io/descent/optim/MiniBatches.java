@@ -57,6 +57,7 @@ final class MiniBatches implements AutoCloseable {
             throw e;
         }
         this.batch = b;
+        objective.prepareBatches();
     }
 
     /** Batches per epoch: ceil(rows / size). */

@@ -403,6 +403,14 @@ public final class KernelExercise {
                                     x -> ref.gradient(x, b, null), ref.hessian(w, b));
                             m.useAllRows();
                         }
+                        // the same batch gathered from the column-major X, as where no row-major copy fits
+                        try (io.descent.objective.Network mc = io.descent.objective.ForwardAccess.gatherFromColumns(
+                                new io.descent.objective.Network(dd, ns, c, null, bytes));
+                             IndexArray idx = IndexArray.upload(rt, rows)) {
+                            mc.useRows(idx, rows.length);
+                            objective(name + " batch from columns", mc, w, v, steps, x -> ref.loss(x, b, null),
+                                    x -> ref.gradient(x, b, null), ref.hessian(w, b));
+                        }
                     }
                 }
             }

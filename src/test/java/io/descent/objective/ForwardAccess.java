@@ -12,6 +12,12 @@ public final class ForwardAccess {
         return Forward.linear(rt, p, cols, intercept).limitBlock(blockRows);
     }
 
+    /** A network that gathers mini-batch rows from the column-major X (where no row-major copy fits). */
+    public static Network gatherFromColumns(Network n) {
+        n.gatherFromColumns();
+        return n;
+    }
+
     public static Forward mlp(ClRuntime rt, Precision p, MlpSpec spec, int blockRows) {
         return Forward.mlp(rt, p, spec).limitBlock(blockRows);
     }

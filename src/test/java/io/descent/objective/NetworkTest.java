@@ -196,7 +196,13 @@ class NetworkTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void miniBatchOfGatheredRows(Case c) {
+        for (boolean rowCopy : new boolean[]{true, false}) miniBatch(c, rowCopy);
+    }
+
+    /** With the row-major copy of X (the default where it fits), or gathering from the column-major X. */
+    private void miniBatch(Case c, boolean rowCopy) {
         try (Fixture f = new Fixture(c, Mlp.Curvature.GAUSS_NEWTON)) {
+            if (!rowCopy) f.net.gatherFromColumns();
             int[] perm = allRows();
             Random rnd = new Random(9);
             for (int i = perm.length - 1; i > 0; i--) {
