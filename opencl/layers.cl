@@ -139,3 +139,35 @@ __kernel void layer_symmetrize(const uint p, __global real* h) {
     h[(ulong) r * p + c] = s;
     h[(ulong) c * p + r] = s;
 }
+
+// The L2 penalty alpha ||W||^2 of a network's weights, its biases unpenalised (mask[k] = 1 for a
+// weight, 0 for a bias), added once per evaluation to what the passes over rows leave:
+//   layer_penalty_add   out[k stride] += 2 alpha mask[k] v[k], k < p: the gradient's part (v = w), a
+//                       curvature product's (v the direction), or the dense matrix's diagonal (v =
+//                       mask, stride p + 1)
+//   layer_penalty_loss  out[index + j] += alpha sum_k mask[k] u_k^2 for j < m, u = w + steps[j] d
+//                       (with_d set; u rounded as layer_step rounds a candidate) or u = w (d and steps
+//                       unread): a loss, or the m losses of a line search; one work-group per j
+__kernel void layer_penalty_add(const uint p, const real alpha, __global const real* mask, __global const real* v,
+                                __global real* out, const ulong stride) {
+    const uint k = get_global_id(0);
+    if (k >= p) return;
+    const ulong at = (ulong) k * stride;
+    out[at] = (real) ((acc) out[at] + (acc) 2 * (acc) alpha * (acc) mask[k] * (acc) v[k]);
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
+void layer_penalty_loss(const uint p, const real alpha, __global const real* mask, __global const real* w,
+                        __global const real* d, __global const real* steps, const int with_d, __global real* out,
+                        const uint index) {
+    __local acc scratch[WGS];
+    const uint j = get_group_id(0);
+    const real t = with_d ? steps[j] : ZERO;
+    acc s = 0;
+    for (uint k = get_local_id(0); k < p; k += WGS) {
+        const real u = with_d ? w[k] + t * d[k] : w[k];
+        s += (acc) mask[k] * (acc) u * (acc) u;
+    }
+    s = group_sum(s, scratch);
+    if (get_local_id(0) == 0) out[index + j] = (real) ((acc) out[index + j] + (acc) alpha * s);
+}

@@ -66,13 +66,21 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * The L2 penalty alpha ||w||^2 of a linear or logistic model (default 0; the intercept is not penalised).
+     * The L2 penalty (default 0: none): alpha ||w||^2 of a linear or logistic model, the intercept not
+     * penalised; alpha ||W||^2 of a softmax regression's or a network's weights, the biases not
+     * penalised. It adds 2 alpha w to the gradient and 2 alpha to the Hessian's diagonal on the same
+     * entries.
      *
      * @param value alpha, finite and at least 0
      * @return this model
+     * @throws UsageException a negative, infinite or NaN value, named in the message
      */
     public Model alpha(double value) {
         unbuilt("alpha");
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new UsageException("Model.alpha(" + value + "): the L2 penalty must be a finite number >= 0 (0 for "
+                    + "none, e.g. 1e-3 for a small one)");
+        }
         this.alpha = value;
         return this;
     }
@@ -261,10 +269,13 @@ public final class Model implements AutoCloseable {
 
     /** The objective training uses for this network: as {@code descent train} chooses it. */
     private Objective network(DeviceDataset d) {
-        if (loss == NetworkSpec.Loss.SOFTMAX) return Network.softmaxNetwork(d, hidden, activation, Mlp.Curvature.EXACT);
+        if (loss == NetworkSpec.Loss.SOFTMAX) {
+            return Network.softmaxNetwork(d, hidden, activation, Mlp.Curvature.EXACT, 0, alpha);
+        }
         MlpSpec spec = new MlpSpec(d.cols(), hidden, activation, loss == NetworkSpec.Loss.BCE ? MlpSpec.Loss.BCE : MlpSpec.Loss.MSE);
         // wider than the fused kernel takes: layers as matrix products
-        return Network.fused(spec, d.runtime()) ? new Mlp(d, spec) : new Network(d, NetworkSpec.of(spec));
+        return Network.fused(spec, d.runtime()) ? new Mlp(d, spec, Mlp.Curvature.EXACT, alpha)
+                : new Network(d, NetworkSpec.of(spec), Mlp.Curvature.EXACT, null, Network.DEFAULT_BLOCK_BYTES, alpha);
     }
 
     /** Releases the model's data and buffers on the device. */

@@ -67,7 +67,9 @@ public final class ExperimentOptions {
     @Option(names = "--intercept", negatable = true, description = "Fit an intercept (linear, logistic).")
     Boolean intercept;
 
-    @Option(names = "--alpha", paramLabel = "A", description = "L2 penalty alpha ||w||^2 (linear, logistic).")
+    @Option(names = "--alpha", paramLabel = "A", description = "L2 penalty (default 0: none): alpha ||w||^2 of a linear "
+            + "or logistic model's coefficients (not the intercept); alpha ||W||^2 of a softmax regression's or an mlp's "
+            + "weights (not the biases). Refused for test functions.")
     Double alpha;
 
     @Option(names = "--dimension", paramLabel = "P", description = "Dimension of a test function (Rosenbrock: even).")
@@ -116,10 +118,17 @@ public final class ExperimentOptions {
         if (curvature != null) e.curvature = curvature;
         if (loss != null) e.loss = io.descent.objective.NetworkSpec.Loss.parse(loss).label();
         if (intercept != null) e.intercept = intercept;
-        if (alpha != null) e.alpha = alpha;
-        if (alpha != null && alpha != 0 && !(e.objective.equalsIgnoreCase("linear") || e.objective.equalsIgnoreCase("logistic"))) {
-            throw new io.descent.UsageException("--alpha " + alpha + ": the L2 penalty applies to linear and logistic "
-                    + "regression; '" + e.objective + "' has none yet, and would train unpenalised: drop --alpha");
+        if (alpha != null) {
+            if (!(alpha >= 0) || Double.isInfinite(alpha)) {
+                throw new io.descent.UsageException("--alpha " + alpha + ": the L2 penalty must be a finite number >= 0 "
+                        + "(0 for none, e.g. 1e-3 for a small one)");
+            }
+            e.alpha = alpha;
+        }
+        if (alpha != null && alpha != 0 && e.objective.toLowerCase(java.util.Locale.ROOT).startsWith("function:")) {
+            throw new io.descent.UsageException("--alpha " + alpha + ": the L2 penalty applies to linear, logistic and "
+                    + "softmax regression and to networks; the test function '" + e.objective + "' has none, and would "
+                    + "run unpenalised: drop --alpha");
         }
         if (dimension != null) e.dimension = positive("--dimension", dimension);
         if (seed != null) e.seed = seed;

@@ -295,6 +295,9 @@ class TrainCommand implements Callable<Integer> {
         }
         Map<String, Object> m = r.json;
         stdout.println(m.get("objective") + " on " + ((Map<?, ?>) m.get("device")).get("name") + " (" + m.get("precision") + ")");
+        if (m.get("alpha") instanceof Double a) {
+            stdout.println("L2 penalty: alpha " + a + " (the loss includes it)");
+        }
         Map<?, ?> om = (Map<?, ?>) m.get("optimizer");
         stdout.println("optimizer: " + om.get("name") + ((Map<?, ?>) om.get("hyper_parameters")).entrySet().stream()
                 .map(x -> x.getKey() + "=" + x.getValue()).collect(Collectors.joining(", ", "(", ")")));

@@ -22,7 +22,8 @@ import java.util.Map;
  * kind             "linear", "logistic", "softmax" (multinomial regression) or "mlp" (a network)
  * task             "regression" or "classification"
  * network          widths [inputs, hidden..., outputs K], activation, loss (mse, bce or softmax),
- *                  intercept, alpha
+ *                  intercept, alpha (the L2 penalty trained with: on the coefficients of a linear or
+ *                  logistic model, on the weights, not the biases, of softmax regression and networks)
  * classes          [{label, value}] in class order: one per output of a softmax network (output c is
  *                  the class of target value c), 0 and 1 for bce, empty for regression
  * features         the feature columns' names, in input order; target: the target column's name

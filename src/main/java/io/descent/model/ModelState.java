@@ -14,7 +14,8 @@ import java.util.Map;
  * @param widths      the layer widths: inputs, then the hidden layers, then the outputs K (1, or one
  *                    per class with the softmax loss)
  * @param intercept   whether a linear or logistic model has an intercept (parameter 0); true for a network
- * @param alpha       the L2 penalty it was trained with (0 for an MLP)
+ * @param alpha       the L2 penalty it was trained with: on a linear or logistic model's coefficients, on
+ *                    a softmax regression's or a network's weights (0: none)
  * @param activation  after every hidden layer: identity, relu, tanh or sigmoid ("identity" without any)
  * @param loss        what the output was trained against: "mse" (regression), "bce" (two classes, one
  *                    logit output) or "softmax" (K classes, one logit each)

@@ -92,8 +92,10 @@ public final class Models {
             widths.addAll(s.hidden());
             activation = s.activation().label();
             loss = s.loss().label();
+            alpha = m.alpha();
         } else {
             NetworkSpec s = ((Network) f).spec();
+            alpha = ((Network) f).alpha();
             kind = s.loss() == NetworkSpec.Loss.SOFTMAX && s.hidden().isEmpty() ? "softmax" : "mlp";
             widths.addAll(s.hidden());
             activation = s.activation().label();

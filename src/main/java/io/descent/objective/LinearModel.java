@@ -93,6 +93,7 @@ public abstract class LinearModel extends DataObjective {
         return intercept;
     }
 
+    @Override
     public double alpha() {
         return alpha;
     }

@@ -12,8 +12,9 @@ import java.util.TreeMap;
 
 /**
  * A fully connected network with one output ({@link MlpSpec}) on the device ({@code opencl/mlp.cl}):
- * f(w) = (1/n) sum_i l(out(x_i; w), y_i) over the batch's rows, l the spec's MSE or BCE-on-logit; no
- * penalty. Parameters: one flat vector in {@link MlpSpec}'s layout.
+ * f(w) = (1/n) sum_i l(out(x_i; w), y_i) over the batch's rows, l the spec's MSE or BCE-on-logit, plus
+ * alpha ||W||^2 over the weights (not the biases) when alpha > 0 ({@link Penalty}, layers.cl: one or two
+ * launches more per evaluation, none at alpha 0). Parameters: one flat vector in {@link MlpSpec}'s layout.
  *
  * <p>Every evaluation is one pass over the data in one kernel (each work-item runs its rows through all
  * layers forward and back; see mlp.cl), then one finish kernel adds the work-groups' partial sums and
@@ -48,6 +49,8 @@ public final class Mlp extends DataObjective {
     private DeviceArray densePartial;
     private DeviceArray unitVectors;
     private int denseBlock;
+    /** alpha ||W||^2, or null without a penalty. */
+    private final Penalty penalty;
 
     /** The network on the data, tuned for the data's device, exact curvature. */
     public Mlp(DeviceDataset data, MlpSpec spec) {
@@ -59,7 +62,22 @@ public final class Mlp extends DataObjective {
     }
 
     public Mlp(DeviceDataset data, MlpSpec spec, Curvature curvature, MlpTuning tuning) {
+        this(data, spec, curvature, tuning, 0);
+    }
+
+    /** The network on the data, tuned for the data's device, with the L2 penalty alpha ||W||^2 on the weights. */
+    public Mlp(DeviceDataset data, MlpSpec spec, Curvature curvature, double alpha) {
+        this(data, spec, curvature, MlpTuning.forDevice(data.runtime().device(), data.runtime().deviceTuning(),
+                data.precision(), spec), alpha);
+    }
+
+    /**
+     * @param alpha the L2 penalty alpha ||W||^2 on the weights, the biases unpenalised (0: none, and
+     *              nothing extra is launched)
+     */
+    public Mlp(DeviceDataset data, MlpSpec spec, Curvature curvature, MlpTuning tuning, double alpha) {
         super(data);
+        Penalty.require(alpha);
         if (data.cols() != spec.dimIn()) {
             throw new UsageException("network " + spec.describe() + " takes " + spec.dimIn() + " inputs, data set '"
                     + data.info().name() + "' has " + data.cols() + " feature columns");
@@ -78,12 +96,16 @@ public final class Mlp extends DataObjective {
         this.p = spec.parameterCount();
         this.program = runtime.program("mlp.cl", precision, defines(spec, tuning));
         this.partial = runtime.allocate(precision, (long) tuning.maxGroups() * Math.max(p + 1, MAX_STEPS));
+        DeviceArray steps = null;
         try {
-            this.stepParams = runtime.allocate(precision, (long) MAX_STEPS * p);
+            steps = runtime.allocate(precision, (long) MAX_STEPS * p);
+            this.penalty = Penalty.of(runtime, precision, alpha, NetworkSpec.of(spec).weightMask());
         } catch (RuntimeException e) {
             partial.close();
+            if (steps != null) steps.close();
             throw e;
         }
+        this.stepParams = steps;
     }
 
     /** The kernel defines of a network shape and tuning (see mlp.cl). */
@@ -142,6 +164,12 @@ public final class Mlp extends DataObjective {
         return curvature;
     }
 
+    /** The L2 penalty alpha of alpha ||W||^2 (0: none). */
+    @Override
+    public double alpha() {
+        return penalty == null ? 0 : penalty.alpha();
+    }
+
     public MlpTuning tuning() {
         return tuning;
     }
@@ -181,6 +209,7 @@ public final class Mlp extends DataObjective {
         int g = groups();
         pass("mlp_loss", Phase.LOSS, g, w, 1, partial);
         finish(Phase.LOSS, g, 1, 1, partial, out, index);
+        if (penalty != null) penalty.loss(w, out, index, Phase.LOSS);
     }
 
     @Override
@@ -189,6 +218,10 @@ public final class Mlp extends DataObjective {
         pass("mlp_gradient", Phase.GRADIENT, g, w, partial);
         program.kernel("mlp_finish_gradient").args(g, partial, selection.count(), grad, out, index)
                 .launch(Phase.GRADIENT, p + 1, 0);
+        if (penalty != null) {
+            penalty.loss(w, out, index, Phase.GRADIENT);
+            penalty.add(w, grad, Phase.GRADIENT);
+        }
     }
 
     private String curvatureKernel() {
@@ -200,6 +233,7 @@ public final class Mlp extends DataObjective {
         int g = groups();
         pass(curvatureKernel(), Phase.HESSIAN, g, w, v, 1, (long) p, partial);
         finish(Phase.HESSIAN, g, p, p, partial, hv, 0);
+        if (penalty != null) penalty.add(v, hv, Phase.HESSIAN);
     }
 
     @Override
@@ -217,6 +251,7 @@ public final class Mlp extends DataObjective {
             finish(Phase.HESSIAN, g, (long) k * p, (long) k * p, densePartial, h, (long) c0 * p);
         }
         program.kernel("mlp_symmetrize").args(h).launch(Phase.HESSIAN, (long) p * p, 0);
+        if (penalty != null) penalty.diagonal(h, Phase.HESSIAN);
     }
 
     @Override
@@ -225,10 +260,12 @@ public final class Mlp extends DataObjective {
         program.kernel("mlp_steps").args(w, direction, steps, m, stepParams).launch(Phase.LOSS, (long) m * p, 0);
         pass("mlp_loss", Phase.LOSS, g, stepParams, m, partial);
         finish(Phase.LOSS, g, m, m, partial, out, 0);
+        if (penalty != null) penalty.losses(w, direction, steps, m, out, Phase.LOSS);
     }
 
     @Override
     public void close() {
+        if (penalty != null) penalty.close();
         partial.close();
         stepParams.close();
         super.close();

@@ -16,8 +16,9 @@ import java.util.Random;
  * A fully connected network of any width with K outputs ({@link NetworkSpec}), computed as layers:
  * every layer of a block of rows is a matrix product through {@link Gemm} plus elementwise kernels
  * ({@code opencl/layers.cl}), the last layer's loss row by row ({@code opencl/losses.cl}).
- * f(w) = (1/n) sum_i l(z_i, t_i) over the batch's rows; no penalty. Parameters: {@link NetworkSpec}'s
- * layout, the one of mlp.cl (per layer W row-major n_out x n_in, then b).
+ * f(w) = (1/n) sum_i l(z_i, t_i) over the batch's rows, plus alpha ||W||^2 over the weights (not the
+ * biases) when alpha > 0 ({@link Penalty}: added once per evaluation, after the row blocks).
+ * Parameters: {@link NetworkSpec}'s layout, the one of mlp.cl (per layer W row-major n_out x n_in, then b).
  *
  * <p>For a block of b rows, A_0 its inputs (b x n_0; the column-major X itself read transposed, or
  * the gathered rows of a mini-batch):
@@ -68,6 +69,12 @@ public final class Network extends DataObjective {
      */
     public static Network softmaxNetwork(DeviceDataset d, List<Integer> hidden, MlpSpec.Activation activation,
                                          Mlp.Curvature curvature, int classes) {
+        return softmaxNetwork(d, hidden, activation, curvature, classes, 0);
+    }
+
+    /** As above, with the L2 penalty alpha ||W||^2 on the weights (0: none). */
+    public static Network softmaxNetwork(DeviceDataset d, List<Integer> hidden, MlpSpec.Activation activation,
+                                         Mlp.Curvature curvature, int classes, double alpha) {
         int k = classes;
         if (k <= 0) {
             if (d.host() == null) {
@@ -77,7 +84,7 @@ public final class Network extends DataObjective {
             k = classes(d.host().y(), d.info().name());
         }
         return new Network(d, new NetworkSpec(d.cols(), hidden, k, activation, NetworkSpec.Loss.SOFTMAX),
-                curvature, null, DEFAULT_BLOCK_BYTES);
+                curvature, null, DEFAULT_BLOCK_BYTES, alpha);
     }
 
     /**
@@ -97,8 +104,9 @@ public final class Network extends DataObjective {
     }
 
     /**
-     * The softmax network of {@code trained}'s shape on other rows (held-out data): the classes are
-     * the training data's, whatever labels these rows hold, so parameters fit both.
+     * The softmax network of {@code trained}'s shape and penalty on other rows (held-out data): the
+     * classes are the training data's, whatever labels these rows hold, so parameters fit both. The
+     * held-out loss includes the penalty, as a linear model's does.
      *
      * @throws UsageException a label that is not one of the training data's classes 0..K-1
      */
@@ -113,7 +121,7 @@ public final class Network extends DataObjective {
                         + " the training data's classes 0.." + (k - 1) + ": hold out rows whose labels the training data has");
             }
         }
-        return new Network(d, trained.spec(), trained.curvature(), null, DEFAULT_BLOCK_BYTES);
+        return new Network(d, trained.spec(), trained.curvature(), null, DEFAULT_BLOCK_BYTES, trained.alpha());
     }
 
     /** Default device memory for one block's activations and deltas. */
@@ -141,6 +149,8 @@ public final class Network extends DataObjective {
     private boolean xRowsTried;
     private DeviceArray[] ra;
     private DeviceArray rg0, rg1, column, unit;
+    /** alpha ||W||^2, or null without a penalty. */
+    private final Penalty penalty;
 
     /** The network on the data, exact curvature, the default block budget. */
     public Network(DeviceDataset data, NetworkSpec spec) {
@@ -153,7 +163,18 @@ public final class Network extends DataObjective {
      * @param blockBytes  device memory for one block of rows (activations, deltas, R-values)
      */
     public Network(DeviceDataset data, NetworkSpec spec, Mlp.Curvature curvature, double[] targets, long blockBytes) {
+        this(data, spec, curvature, targets, blockBytes, 0);
+    }
+
+    /**
+     * As above, with the L2 penalty alpha ||W||^2 on the weights, the biases unpenalised.
+     *
+     * @param alpha the penalty, finite and at least 0 (0: none, and nothing extra is launched)
+     */
+    public Network(DeviceDataset data, NetworkSpec spec, Mlp.Curvature curvature, double[] targets, long blockBytes,
+                   double alpha) {
         super(data);
+        Penalty.require(alpha);
         if (data.cols() != spec.dimIn()) {
             throw new UsageException("network " + spec.describe() + " takes " + spec.dimIn() + " inputs, data set '"
                     + data.info().name() + "' has " + data.cols() + " feature columns");
@@ -199,6 +220,7 @@ public final class Network extends DataObjective {
             stepParams = own(p);
             this.targets = ownTargets ? own(targets.length) : null;
             if (this.targets != null) this.targets.write(targets);
+            this.penalty = Penalty.of(runtime, precision, alpha, spec.weightMask());
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -243,6 +265,12 @@ public final class Network extends DataObjective {
 
     public Mlp.Curvature curvature() {
         return curvature;
+    }
+
+    /** The L2 penalty alpha of alpha ||W||^2 (0: none). */
+    @Override
+    public double alpha() {
+        return penalty == null ? 0 : penalty.alpha();
     }
 
     /** Rows per block. */
@@ -434,6 +462,7 @@ public final class Network extends DataObjective {
             loss(sel, r0, b, false, j, ph);
         }
         lossp.kernel("loss_finish").args(nb, partial, n, out, index).launch(ph, 1, 0);
+        if (penalty != null) penalty.loss(w, out, index, ph);
     }
 
     @Override
@@ -457,6 +486,10 @@ public final class Network extends DataObjective {
         }
         lossp.kernel("loss_finish").args(nb, partial, n, out, index).launch(ph, 1, 0);
         lp.kernel("layer_scale").args((long) p, n, grad).launch(ph, p, 0);
+        if (penalty != null) {
+            penalty.loss(w, out, index, ph);
+            penalty.add(w, grad, ph);
+        }
     }
 
     private void ensureCurvature() {
@@ -507,6 +540,7 @@ public final class Network extends DataObjective {
             }
         }
         lp.kernel("layer_scale").args((long) p, n, hv).launch(ph, p, 0);
+        if (penalty != null) penalty.add(v, hv, ph); // the dense matrix's columns (H e_c) get theirs here too
     }
 
     /** The exact backward R-pass from D (g0) and R{D} (rg0) at the output: hv (+)= R{dW}, R{db}. */
@@ -563,6 +597,7 @@ public final class Network extends DataObjective {
 
     @Override
     public void close() {
+        if (penalty != null) penalty.close();
         for (DeviceArray x : owned) {
             if (x != null && !x.isClosed()) x.close();
         }

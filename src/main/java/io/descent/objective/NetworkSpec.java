@@ -109,6 +109,15 @@ public record NetworkSpec(int dimIn, List<Integer> hidden, int outputs, MlpSpec.
         return weightOffset(layers());
     }
 
+    /** 1 for each weight of the parameter vector, 0 for each bias: what an L2 penalty on the weights covers. */
+    public double[] weightMask() {
+        double[] m = new double[parameterCount()];
+        for (int l = 0; l < layers(); l++) {
+            java.util.Arrays.fill(m, weightOffset(l), biasOffset(l), 1.0);
+        }
+        return m;
+    }
+
     public int maxWidth() {
         int m = 1;
         for (int l = 0; l <= layers(); l++) m = Math.max(m, width(l));

@@ -86,6 +86,15 @@ public abstract class Objective implements AutoCloseable {
         return false;
     }
 
+    /**
+     * The L2 penalty alpha the objective adds: alpha ||w||^2 of a linear or logistic model's
+     * coefficients, alpha ||W||^2 of a network's weights; 0 for none (a test function). An objective
+     * over blocks of rows answers through {@link #model()}.
+     */
+    public double alpha() {
+        return 0;
+    }
+
     public double[] initialParameters(Random random) {
         return new double[parameterCount()];
     }

@@ -50,6 +50,10 @@ public final class Experiment {
     /** Loss of an mlp: mse, bce or softmax (K classes from the labels 0..K-1). */
     public String loss = "mse";
     public boolean intercept;
+    /**
+     * The L2 penalty: alpha ||w||^2 of a linear or logistic model (not the intercept), alpha ||W||^2 of
+     * a softmax regression's or a network's weights (not the biases); 0 for none.
+     */
     public double alpha;
     /** Dimension of a test function (0: the function's own). */
     public int dimension;
@@ -343,18 +347,18 @@ public final class Experiment {
             case "mlp": {
                 io.descent.objective.NetworkSpec.Loss l = io.descent.objective.NetworkSpec.Loss.parse(loss);
                 if (l == io.descent.objective.NetworkSpec.Loss.SOFTMAX) {
-                    return io.descent.objective.Network.softmaxNetwork(d, layers, activation(), curvature(), classes);
+                    return io.descent.objective.Network.softmaxNetwork(d, layers, activation(), curvature(), classes, alpha);
                 }
                 MlpSpec spec = new MlpSpec(d.cols(), layers, activation(),
                         l == io.descent.objective.NetworkSpec.Loss.BCE ? MlpSpec.Loss.BCE : MlpSpec.Loss.MSE);
                 // wider than the fused kernel's private arrays safely hold: layers as matrix products
-                return io.descent.objective.Network.fused(spec, d.runtime()) ? new Mlp(d, spec, curvature())
+                return io.descent.objective.Network.fused(spec, d.runtime()) ? new Mlp(d, spec, curvature(), alpha)
                         : new io.descent.objective.Network(d, io.descent.objective.NetworkSpec.of(spec), curvature(), null,
-                        io.descent.objective.Network.DEFAULT_BLOCK_BYTES);
+                        io.descent.objective.Network.DEFAULT_BLOCK_BYTES, alpha);
             }
             case "softmax":
                 return io.descent.objective.Network.softmaxNetwork(d, List.of(), MlpSpec.Activation.IDENTITY, curvature(),
-                        classes);
+                        classes, alpha);
             default:
                 throw new UsageException("unknown objective '" + objective
                         + "': use linear, logistic, mlp, softmax or function:NAME (" + String.join(", ", TestFunction.names()) + ")");

@@ -236,6 +236,9 @@ public final class Run {
             RunReport report = new RunReport(rt.device(), f.name(), optimizer.name(), optimizer.hyperParameters(),
                     f.precision().label(), problem.step(), divergence != null ? "diverged" : stop.label(), finalLoss,
                     params, setup.coefficients(params), grads, losses, hess, phases, wall, history);
+            if (f.model().alpha() > 0) {
+                report.json.put("alpha", f.model().alpha()); // the L2 penalty the loss includes
+            }
             if (optimizer instanceof io.descent.optim.SearchOptimizer so) {
                 report.json.put("optimizer_counters", so.counters());
             }

@@ -104,7 +104,8 @@ public final class Targets {
             }
         } else {
             fStar = 0;
-            how = "seed000-mlp".equals(e.generator) && e.csv == null
+            how = f.model().alpha() > 0 ? "0, a lower bound (the L2 penalty keeps the minimum above it)"
+                    : "seed000-mlp".equals(e.generator) && e.csv == null
                     ? "0: y is the sum of the inputs, which the network represents exactly" : "0, a lower bound";
         }
         double target = f0 <= fStar ? f0 : fStar + FRACTION * (f0 - fStar);

@@ -217,11 +217,12 @@ class FilesTest {
         assertTrue(Files.notExists(o), "no empty --out");
     }
 
+    /** Softmax regression and networks now take --alpha (PenaltyCommandTest); a test function has no penalty. */
     @Test
     void aPenaltyTheObjectiveWouldIgnoreIsRefused() {
-        for (String[] c : new String[][]{{"--objective", "softmax"}, {"--objective", "mlp", "--loss", "softmax"}}) {
-            MainTest.Result r = MainTest.run(CommandsTest.concat(new String[]{"train", "--data", "seed000-regression",
-                    "--steps", "2", "--no-progress", "--alpha", "0.1"}, c));
+        for (String[] c : new String[][]{{"--objective", "function:rosenbrock"}, {"--scenario", "rosenbrock"}}) {
+            MainTest.Result r = MainTest.run(CommandsTest.concat(new String[]{"train", "--steps", "2", "--no-progress",
+                    "--alpha", "0.1"}, c));
             assertEquals(2, r.code(), r.err());
             assertTrue(r.err().contains("--alpha 0.1") && r.err().contains("drop --alpha"), r.err());
         }

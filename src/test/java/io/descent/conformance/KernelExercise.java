@@ -96,6 +96,7 @@ public final class KernelExercise {
             cases.put("accuracy", x::accuracy);
             cases.put("network tanh mse", () -> x.network(new MlpSpec(4, List.of(4, 3), MlpSpec.Activation.TANH, MlpSpec.Loss.MSE)));
             cases.put("network sigmoid bce", () -> x.network(new MlpSpec(3, List.of(4), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE)));
+            cases.put("network penalty", x::penalty);
             cases.put("gemm", x::gemm);
             cases.put("test functions", x::functions);
             cases.put("cholesky small", () -> x.cholesky(37, null));
@@ -413,6 +414,48 @@ public final class KernelExercise {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * layers.cl's penalty kernels (layer_penalty_loss, layer_penalty_add): alpha ||W||^2 on the weights
+     * of a small one-output network, biases unpenalised, through the fused Mlp (loss, gradient, H v,
+     * the dense Hessian's diagonal, line losses) and the layered Network, 90 rows, exact curvature.
+     */
+    private void penalty() {
+        int n = 90;
+        MlpSpec spec = new MlpSpec(3, List.of(4), MlpSpec.Activation.SIGMOID, MlpSpec.Loss.BCE);
+        Dataset raw = Generators.seed000Mlp(n, spec.dimIn(), 18);
+        double[] y = raw.y().clone();
+        for (int i = 0; i < n; i++) y[i] = y[i] > 0 ? 1 : 0;
+        Dataset data = rounded(Dataset.of(raw.name(), n, raw.cols(), raw.x(), y));
+        double alpha = 0.05;
+        MlpReference ref = new MlpReference(spec, false);
+        double[] w = rounded(random(spec.parameterCount(), 0.5, 19), p); // biases not 0: a penalised bias shows
+        int np = w.length;
+        double[] v = rounded(random(np, 1, 20), p);
+        double[] steps = {0.0, 0.1, -0.2};
+        double[] mask = io.descent.objective.NetworkSpec.of(spec).weightMask();
+        java.util.function.Function<double[], Double> loss = x -> {
+            double s = 0;
+            for (int k = 0; k < np; k++) s += mask[k] * x[k] * x[k];
+            return ref.loss(x, data, null) + alpha * s;
+        };
+        java.util.function.Function<double[], double[]> grad = x -> {
+            double[] g = ref.gradient(x, data, null);
+            for (int k = 0; k < np; k++) g[k] += 2 * alpha * mask[k] * x[k];
+            return g;
+        };
+        double[] h = ref.hessian(w, data);
+        for (int k = 0; k < np; k++) h[k * np + k] += 2 * alpha * mask[k];
+        try (DeviceDataset dd = new DeviceDataset(rt, data, p)) {
+            try (Mlp m = new Mlp(dd, spec, Mlp.Curvature.EXACT, alpha)) {
+                objective("penalised mlp " + spec.describe(), m, w, v, steps, loss, grad, h);
+            }
+            try (io.descent.objective.Network m = new io.descent.objective.Network(dd, io.descent.objective.NetworkSpec.of(spec),
+                    Mlp.Curvature.EXACT, null, io.descent.objective.Network.DEFAULT_BLOCK_BYTES, alpha)) {
+                objective("penalised network " + spec.describe(), m, w, v, steps, loss, grad, h);
             }
         }
     }
