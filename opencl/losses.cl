@@ -24,10 +24,13 @@
 
 inline real sigm(real z) { return z >= ZERO ? ONE / (ONE + exp(-z)) : exp(z) / (ONE + exp(z)); }
 
-// rowloss[i] = l(Z_i, t_i); D_i = dl/dz when want_d is set. One work-item per row of the block.
+// rowloss[i] = l(Z_i, t_i); D_i = dscale dl/dz when want_d is set (dscale = 1/n for a gradient: the
+// mean's factor, carried through the backward pass's products instead of a pass over the gradient).
+// One work-item per row of the block.
 __kernel void loss_rows(__global const uint* idx, const int use_idx, __global const real* y,
                         __global const real* T, const int tk, const uint r0, const uint b, const uint K,
-                        __global const real* Z, __global real* rowloss, __global real* D, const int want_d) {
+                        __global const real* Z, __global real* rowloss, __global real* D, const int want_d,
+                        const real dscale) {
     const uint i = get_global_id(0);
     if (i >= b) return;
     const ulong row = ROW_OF(r0 + i);
@@ -42,7 +45,7 @@ __kernel void loss_rows(__global const uint* idx, const int use_idx, __global co
     for (uint k = 0; k < K; k++) s += (acc) exp(z[k] - m);
     l = (acc) m + log(s) - (acc) z[c];
     if (want_d) {
-        for (uint k = 0; k < K; k++) d[k] = (real) ((acc) exp(z[k] - m) / s) - (k == c ? ONE : ZERO);
+        for (uint k = 0; k < K; k++) d[k] = dscale * ((real) ((acc) exp(z[k] - m) / s) - (k == c ? ONE : ZERO));
     }
 #else
     for (uint k = 0; k < K; k++) {
@@ -50,10 +53,10 @@ __kernel void loss_rows(__global const uint* idx, const int use_idx, __global co
 #if LOSS == 0
         const real r = zk - t;
         l += (acc) r * (acc) r;
-        if (want_d) d[k] = (real) 2 * r;
+        if (want_d) d[k] = dscale * (real) 2 * r;
 #else
         l += (acc) (fmax(zk, ZERO) + log1p(exp(-fabs(zk)))) - (acc) t * (acc) zk;
-        if (want_d) d[k] = sigm(zk) - t;
+        if (want_d) d[k] = dscale * (sigm(zk) - t);
 #endif
     }
 #endif

@@ -396,9 +396,14 @@ public final class Network extends DataObjective {
 
     /** rowLoss (and g0 = dl/dZ when wanted) of the block, its partial sum into partial[slot]. */
     private void loss(Object[] sel, int r0, int b, boolean wantD, int slot, Phase ph) {
+        loss(sel, r0, b, wantD, 1, slot, ph);
+    }
+
+    /** The same, with D scaled by {@code dscale} (1/n: a gradient that needs no scaling pass after). */
+    private void loss(Object[] sel, int r0, int b, boolean wantD, double dscale, int slot, Phase ph) {
         DeviceArray t = targets != null ? targets : data.y();
         lossp.kernel("loss_rows").args(sel[2], sel[3], sel[5], t, targets != null ? 1 : 0, r0, b, spec.outputs(),
-                a[layers], rowLoss, g0, wantD ? 1 : 0).launch(ph, b, 0);
+                a[layers], rowLoss, g0, wantD ? 1 : 0, dscale).launch(ph, b, 0);
         int wgs = runtime.workGroupSize();
         lossp.kernel("loss_block_sum").args(b, rowLoss, partial, slot).launch(ph, wgs, wgs);
     }
@@ -481,11 +486,10 @@ public final class Network extends DataObjective {
             int r0 = j * block, b = Math.min(block, n - r0);
             gather(sel, r0, b, ph);
             forward(sel, w, r0, b, ph);
-            loss(sel, r0, b, true, j, ph);
+            loss(sel, r0, b, true, 1.0 / n, j, ph); // D / n: the backward products give the mean's gradient
             backward(sel, w, r0, b, g0, grad, j == 0, ph);
         }
         lossp.kernel("loss_finish").args(nb, partial, n, out, index).launch(ph, 1, 0);
-        lp.kernel("layer_scale").args((long) p, n, grad).launch(ph, p, 0);
         if (penalty != null) {
             penalty.loss(w, out, index, ph);
             penalty.add(w, grad, ph);
