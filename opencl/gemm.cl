@@ -77,6 +77,13 @@ __kernel void gemm_pack_b(const uint n, const uint kc, const uint k0, __global c
     const uint q = get_global_id(1);
     if (l >= kc) return;
     __global real* out = Bp + ((ulong) q * kc + l) * NR;
+#if VW > 1
+    if (!trans && (q + 1) * NR <= n) { // a whole row of the panel, contiguous in B: NV vector copies
+        __global const real* src = B + off + (ulong) (k0 + l) * ld + q * NR;
+        for (uint v = 0; v < NV; v++) CAT(vstore, VW)(CAT(vload, VW)(v, src), v, out);
+        return;
+    }
+#endif
     for (uint c = 0; c < NR; c++) {
         const uint j = q * NR + c;
         out[c] = j < n ? AT(B, off, ld, trans, k0 + l, j) : ZERO;
