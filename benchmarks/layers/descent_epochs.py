@@ -10,6 +10,7 @@ import csv, json, math, os, subprocess, sys, tempfile
 root, d, batches = sys.argv[1], sys.argv[2], [int(b) for b in sys.argv[3].split(",")]
 repeats = int(os.environ.get("REPEATS", "3"))
 rows = int(os.environ.get("ROWS", "60000"))
+width = int(os.environ.get("WIDTH", "256"))
 out = {"rows": rows, "cases": {}}
 for b in batches:
     short, long_ = (40, 200) if b <= 256 else (10, 50)
@@ -17,7 +18,7 @@ for b in batches:
     def run(k):
         with tempfile.TemporaryDirectory() as out_dir:
             cmd = [os.path.join(root, "descent"), "train", "--npy", os.path.join(d, "x.npy"), "--npy-target",
-                   os.path.join(d, "yf.npy"), "--objective", "mlp", "--loss", "softmax", "--layers", "256,256",
+                   os.path.join(d, "yf.npy"), "--objective", "mlp", "--loss", "softmax", "--layers", f"{width},{width}",
                    "--activation", "relu", "--optimizer", f"adam:lr=0.001,batch={b}", "--steps", str(k),
                    "--precision", "fp32", "--no-progress", "--out", os.path.join(out_dir, "run")]
             subprocess.run(cmd, capture_output=True, text=True, check=True)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Time per epoch of the 784-256-256-10 ReLU softmax network on 60,000 rows (MNIST's size), Adam in
-# mini-batches of 128 and 1,024: descent against PyTorch CPU (its tuned environment) in the same run.
-#   benchmarks/layers/epochs.sh [OUT_DIR]    ROWS (60000), BATCHES (128,1024), REPEATS (3)
+# Time per epoch of the 784-W-W-10 ReLU softmax network (W = 256 by default) on 60,000 rows
+# (MNIST's size), Adam in mini-batches of 128 and 1,024: descent against PyTorch CPU (its tuned
+# environment) in the same run.
+#   benchmarks/layers/epochs.sh [OUT_DIR]    ROWS (60000), BATCHES (128,1024), REPEATS (3), WIDTH (256)
 # Measure on a quiet machine: no build, no tests, nothing else running.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/benchmarks/results/epochs-$(date +%F)}
 batches=${BATCHES:-128,1024}
 export ROWS=${ROWS:-60000}
+export WIDTH=${WIDTH:-256}
 mkdir -p "$out"
 "$root/benchmarks/setup"
 "$root/descent" --version >/dev/null
@@ -33,11 +35,12 @@ import json, os, sys
 out = sys.argv[1]
 d = json.load(open(os.path.join(out, "descent-epochs.json")))
 t = json.load(open(os.path.join(out, "torch-epochs.json")))
-print(f"784-256-256-10 ReLU softmax, Adam, {d['rows']} rows, fp32; PyTorch {t['torch']}, {t['threads']} threads, "
+w = int(os.environ.get("WIDTH", "256"))
+print(f"784-{w}-{w}-10 ReLU softmax, Adam, {d['rows']} rows, fp32; PyTorch {t['torch']}, {t['threads']} threads, "
       f"OPENBLAS_NUM_THREADS={t['OPENBLAS_NUM_THREADS']}, tuned malloc\n")
 print("| batch | steps/epoch | descent ms/step | PyTorch ms/step | descent s/epoch | PyTorch s/epoch | PyTorch / descent |")
 print("|---|---|---|---|---|---|---|")
-flops_row = 6 * (784 * 256 + 256 * 256 + 256 * 10)  # forward 2, backward 4 flops per weight and row
+flops_row = 6 * (784 * w + w * w + w * 10)  # forward 2, backward 4 flops per weight and row
 for b, c in d["cases"].items():
     p = t["cases"][b]
     gf = flops_row * int(b) / c["step_median_s"] / 1e9

@@ -17,8 +17,9 @@ out = {"torch": torch.__version__, "threads": threads, "OPENBLAS_NUM_THREADS": o
 for b in batches:
     short, long_ = (40, 200) if b <= 256 else (10, 50)
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256), torch.nn.ReLU(),
-                              torch.nn.Linear(256, 10))
+    h = int(os.environ.get("WIDTH", "256"))
+    net = torch.nn.Sequential(torch.nn.Linear(784, h), torch.nn.ReLU(), torch.nn.Linear(h, h), torch.nn.ReLU(),
+                              torch.nn.Linear(h, 10))
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     state = {"perm": torch.randperm(rows), "at": 0}

@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time device work (warm-up, repeats, median and spread) and print JSON.",
         subcommands = {BenchCommand.Objectives.class, BenchCommand.OptimizerSteps.class, BenchCommand.NewtonSteps.class,
-                BenchRooflineCommand.class, BenchTuneCommand.class})
+                BenchRooflineCommand.class, BenchTuneCommand.class, BenchCommand.LayerProducts.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -32,6 +32,69 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "layers", mixinStandardHelpOptions = true,
+            description = "The matrix products of a network's mini-batch step, each timed at its shape, as GFLOP/s next "
+                    + "to the square GEMM rate at --gemm (the engine the tuning selects).")
+    static final class LayerProducts implements Callable<Integer> {
+        @Mixin
+        DeviceOptions deviceOptions;
+
+        @Option(names = "--network", defaultValue = "784,256,256,10",
+                description = "Widths, inputs to outputs (default ${DEFAULT-VALUE}).")
+        String network;
+
+        @Option(names = "--batches", split = ",", defaultValue = "128,1024", description = "Rows per block (default ${DEFAULT-VALUE}).")
+        int[] batches;
+
+        @Option(names = "--precision", defaultValue = "fp32", description = "Default ${DEFAULT-VALUE}.")
+        String precision;
+
+        @Option(names = "--gemm", defaultValue = "1024", description = "Square GEMM size of the reference rate (default ${DEFAULT-VALUE}).")
+        int gemm;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Default ${DEFAULT-VALUE}.")
+        int warmup;
+
+        @Option(names = "--repeats", defaultValue = "20", description = "Default ${DEFAULT-VALUE}.")
+        int repeats;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            io.descent.bench.Timing.checkRuns(warmup, repeats);
+            java.util.List<Integer> widths = new java.util.ArrayList<>();
+            for (String w : network.split(",")) {
+                try {
+                    widths.add(Integer.parseInt(w.trim()));
+                } catch (NumberFormatException e) {
+                    throw new io.descent.UsageException("--network " + network + ": give widths as numbers, e.g. 784,256,256,10");
+                }
+            }
+            if (widths.size() < 2) throw new io.descent.UsageException("--network " + network + ": give at least inputs and outputs");
+            for (int b : batches) if (b < 1) throw new io.descent.UsageException("--batches: " + b + " rows; give at least 1");
+            io.descent.bench.NewtonBench.squareSize("--gemm", gemm);
+            io.descent.objective.NetworkSpec ns = new io.descent.objective.NetworkSpec(widths.get(0),
+                    widths.subList(1, widths.size() - 1), widths.get(widths.size() - 1),
+                    io.descent.objective.MlpSpec.Activation.RELU, io.descent.objective.NetworkSpec.Loss.SOFTMAX);
+            io.descent.cl.Precision p = io.descent.cl.Precision.parse(precision);
+            try (ClRuntime rt = ClRuntime.open(deviceOptions.select())) {
+                p.requireSupportedBy(rt.device());
+                Map<String, Object> square = new io.descent.bench.CeilingBench(rt, warmup, repeats).gemm(gemm, p);
+                Map<String, Object> out = new java.util.LinkedHashMap<>();
+                out.put("device", rt.device().name());
+                out.put("precision", p.label());
+                out.put("network", ns.describe());
+                out.put("square_gemm", square);
+                out.put("products", new io.descent.bench.LayerBench(rt, warmup, repeats).products(ns, batches, p,
+                        (double) square.get("gflops_device")));
+                spec.commandLine().getOut().println(Json.write(out));
+            }
+            return 0;
+        }
     }
 
     @Command(name = "newton", mixinStandardHelpOptions = true,

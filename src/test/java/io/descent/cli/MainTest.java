@@ -149,6 +149,25 @@ class MainTest {
         assertTrue(((Double) check.get("fp32_error")) < 1e-5, String.valueOf(check));
     }
 
+    /** bench layers: every product of a small network's step, at its shape, with a rate and a share of the square GEMM's. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void benchLayersTimesEachProductOfAStep() {
+        Result r = run("bench", "layers", "--network", "5,7,3", "--batches", "13", "--gemm", "64", "--repeats", "2",
+                "--warmup", "1");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> j = (Map<String, Object>) io.descent.report.Json.parse(r.out());
+        List<Map<String, Object>> products = (List<Map<String, Object>>) j.get("products");
+        assertEquals(5, products.size(), "two products for the first layer, three for the second");
+        Map<String, Object> dw = products.get(1);
+        assertEquals(List.of(7L, 5L, 13L), List.of(((Number) dw.get("m")).longValue(), ((Number) dw.get("n")).longValue(),
+                ((Number) dw.get("k")).longValue()), "dW = D' A: n_out x n_in over the block's rows");
+        for (Map<String, Object> p : products) {
+            assertTrue(((Number) p.get("gflops_device")).doubleValue() > 0, String.valueOf(p));
+            assertTrue(((Number) p.get("share_of_square_gemm")).doubleValue() > 0, String.valueOf(p));
+        }
+    }
+
     @Test
     void benchToolsRefuseBadArgumentsWithExitCode2() {
         Result target = run("bench", "tune", "--target", "spline");
@@ -174,7 +193,10 @@ class MainTest {
         Result tune = run("bench", "tune", "--target", "cholesky", "--size", "100000");
         assertEquals(2, tune.code(), tune.err());
         assertTrue(tune.err().contains("--size 100000: an n x n matrix of 10000000000 values"), tune.err());
-        for (String b : new String[]{"newton", "optimizers", "objectives", "roofline", "tune"}) {
+        Result net = run("bench", "layers", "--network", "784,wide,10");
+        assertEquals(2, net.code(), net.err());
+        assertTrue(net.err().contains("--network 784,wide,10: give widths as numbers"), net.err());
+        for (String b : new String[]{"newton", "optimizers", "objectives", "roofline", "tune", "layers"}) {
             Result runs = run("bench", b, "--repeats", "0");
             assertEquals(2, runs.code(), b + ": " + runs.err());
             assertTrue(runs.err().contains("--repeats 0 and --warmup"), runs.err());
