@@ -39,21 +39,22 @@ public final class Accuracy implements AutoCloseable {
 
     /**
      * The accuracy of {@code model} (the training objective's model) on {@code rows}, or null when the
-     * model is not a classifier with one label per row, or all the rows' values would take more than
-     * {@value #MAX_VALUES} values of device memory at once.
+     * model is not a classifier with one label per row, the rows are a chunk a stream refills (not a
+     * whole set), or all the rows' values would take more than {@value #MAX_VALUES} values of device
+     * memory at once. The forward pass runs on the rows' device.
      */
     public static Accuracy of(Objective model, DeviceDataset rows) {
         Forward f;
         int loss;
         if (model instanceof LogisticRegression m) {
-            f = Forward.linear(m.runtime(), m.precision(), rows.cols(), m.intercept());
+            f = Forward.linear(rows.runtime(), m.precision(), rows.cols(), m.intercept());
             loss = NetworkSpec.Loss.BCE.code();
         } else if (model instanceof Mlp m && m.spec().loss() == MlpSpec.Loss.BCE) {
-            f = Forward.mlp(m.runtime(), m.precision(), m.spec());
+            f = Forward.mlp(rows.runtime(), m.precision(), m.spec());
             loss = NetworkSpec.Loss.BCE.code();
         } else if (model instanceof Network n && (n.spec().loss() == NetworkSpec.Loss.SOFTMAX
                 || n.spec().loss() == NetworkSpec.Loss.BCE && n.spec().outputs() == 1)) {
-            f = Forward.network(n.runtime(), n.precision(), n.spec());
+            f = Forward.network(rows.runtime(), n.precision(), n.spec());
             loss = n.spec().loss().code();
         } else {
             return null;
