@@ -225,10 +225,7 @@ public final class Model implements AutoCloseable {
                         + ": fit a classifier (logistic, softmax, or an mlp with the bce or softmax loss), or give a"
                         + " numeric target");
             }
-            if (labels != null && labels.size() != 2 && !(loss == NetworkSpec.Loss.SOFTMAX)) {
-                throw new UsageException("the target '" + data.dataset().target() + "' holds " + labels.size()
-                        + " class labels; logistic regression and the bce loss take two: use softmax for more");
-            }
+            io.descent.data.Labels.requireTwoUnlessSoftmax(data.dataset(), loss == NetworkSpec.Loss.SOFTMAX, "", "softmax");
             DeviceDataset d = new DeviceDataset(session.runtime(), data.dataset(), session.currentPrecision());
             try {
                 Objective f = objective(d);

@@ -326,16 +326,13 @@ public final class CsvReader {
             throw at(lineNo, c, "the cell is empty; every cell needs a number (fill in or drop rows with missing"
                     + " values)");
         }
-        for (int i = 0; i < cell.length(); i++) {
-            char ch = cell.charAt(i);
-            if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E')) {
-                String word = cell.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
-                if (word.equals("nan") || word.equals("inf") || word.equals("infinity")) {
-                    throw at(lineNo, c, '"' + cell + "\" is not a finite number; replace or drop rows with missing"
-                            + " or infinite values");
-                }
-                throw notANumber(cell, c);
+        if (!numberCharacters(cell)) {
+            String word = cell.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
+            if (word.equals("nan") || word.equals("inf") || word.equals("infinity")) {
+                throw at(lineNo, c, '"' + cell + "\" is not a finite number; replace or drop rows with missing"
+                        + " or infinite values");
             }
+            throw notANumber(cell, c);
         }
         double v;
         try {
@@ -379,11 +376,20 @@ public final class CsvReader {
     private int targetIndex = -1;
     private int rowIndex; // the row parseRow is reading (in memory)
 
-    private static boolean isNumber(String cell) {
+    /**
+     * Whether every character of {@code cell} can be part of a decimal number (digits, sign, point,
+     * exponent): Double.parseDouble alone would also take "NaN", "Infinity", hex and a trailing 'd'.
+     */
+    private static boolean numberCharacters(String cell) {
         for (int i = 0; i < cell.length(); i++) {
             char ch = cell.charAt(i);
             if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E')) return false;
         }
+        return true;
+    }
+
+    private static boolean isNumber(String cell) {
+        if (!numberCharacters(cell)) return false;
         try {
             return Double.isFinite(Double.parseDouble(cell));
         } catch (NumberFormatException e) {

@@ -11,6 +11,17 @@ public final class Labels {
     private Labels() {
     }
 
+    /**
+     * Refuses text labels that a two-class model cannot take: more or fewer than two, unless the loss is
+     * softmax. {@code where} names the data ("data.csv: " or ""), {@code softmax} how to ask for it.
+     */
+    public static void requireTwoUnlessSoftmax(Dataset d, boolean softmax, String where, String softmaxName) {
+        if (d.labels() != null && !softmax && d.labels().size() != 2) {
+            throw new io.descent.UsageException(where + "the target '" + d.target() + "' holds " + d.labels().size()
+                    + " class labels; logistic regression and the bce loss take two: use " + softmaxName + " for more");
+        }
+    }
+
     /** A numeric target value as its label: whole numbers without a decimal point ("2", not "2.0"). */
     public static String text(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);

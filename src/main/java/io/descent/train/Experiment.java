@@ -114,10 +114,8 @@ public final class Experiment {
             if (objective.equals("logistic")) o = o.withLogisticLabels(true);
             if (classifier()) o = o.withClassLabels(true);
             Dataset d = CsvReader.read(csv, o);
-            if (d.labels() != null && !softmax() && d.labels().size() != 2) {
-                throw new UsageException(csv + ": the target '" + d.target() + "' holds " + d.labels().size()
-                        + " class labels; the bce loss takes two: use --loss softmax for more");
-            }
+            io.descent.data.Labels.requireTwoUnlessSoftmax(d, softmax(), csv + ": ",
+                    objective.equals("logistic") ? "--objective softmax" : "--loss softmax");
             return d;
         }
         if (!generator.equals("seed001-line")) {
