@@ -172,6 +172,7 @@ public final class SparkSource implements Experiment.External {
                 ClusterSettings.ownCode(), System.getProperty("java.class.path"), Path.of(System.getProperty("java.home")));
         for (Map.Entry<String, String> kv : added.entrySet()) b = b.config(kv.getKey(), kv.getValue());
         for (Map.Entry<String, String> kv : user.entrySet()) b = b.config(kv.getKey(), kv.getValue());
+        ManagerReason.listen();
         try {
             SparkSession s = b.getOrCreate();
             s.sparkContext().setLogLevel("WARN");
@@ -378,11 +379,17 @@ public final class SparkSource implements Experiment.External {
                     + "[: ]+io[./]descent.*");
         }
 
-        /** The application was stopped under descent: by the cluster manager, most often because executors never started. */
+        /**
+         * The application was stopped under descent: by the cluster manager, most often because executors
+         * never started. Quotes the manager's reason where Spark logged one ({@link ManagerReason}).
+         */
         static UsageException stopped() {
-            return new UsageException("Spark stopped the application before descent could use it: the cluster manager ended it,"
-                    + " most often because its executors could not start (its reason, such as 'Master removed our application:"
-                    + " FAILED', is in Spark's log above). Likely causes: workers without a Spark home (SPARK_HOME) or without"
+            String reason = ManagerReason.last();
+            return new UsageException("Spark stopped the application before descent could use it: the cluster manager ended it"
+                    + (reason != null ? " ('" + reason + "')," : ",")
+                    + " most often because its executors could not start" + (reason != null ? ""
+                    : " (its reason, such as 'Master removed our application: FAILED', is in Spark's log above)")
+                    + ". Likely causes: workers without a Spark home (SPARK_HOME) or without"
                     + " Java; executors that cannot reach the driver (set --conf spark.driver.host=ADDRESS the workers reach, and"
                     + " spark.driver.bindAddress); spark.executor.memory or spark.executor.cores larger than a worker offers."
                     + " The workers' logs (work/app-*/*/stderr under their Spark home) name the cause");

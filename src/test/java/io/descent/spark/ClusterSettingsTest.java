@@ -54,7 +54,18 @@ class ClusterSettingsTest {
                 e.getMessage());
         assertTrue(SparkSource.Failures.missingClasses("java.lang.ClassNotFoundException: io.descent.spark.Partitions"));
         assertFalse(SparkSource.Failures.missingClasses("java.lang.ClassNotFoundException: com.example.Other"));
+        ManagerReason.clear();
         String m = SparkSource.Failures.stopped().getMessage();
         assertTrue(m.contains("executors could not start") && m.contains("spark.driver.host") && m.contains("SPARK_HOME"), m);
+        assertTrue(m.contains("such as 'Master removed our application: FAILED', is in Spark's log above"), m);
+        // the manager's own reason, as Spark's standalone backend logs it, is quoted
+        ManagerReason.listen();
+        org.apache.logging.log4j.LogManager.getLogger("org.apache.spark.scheduler.cluster.StandaloneSchedulerBackend")
+                .error("Application has been killed. Reason: Master removed our application: FAILED");
+        org.apache.logging.log4j.LogManager.getLogger("com.example.Other").error("Reason: not Spark's");
+        String quoted = SparkSource.Failures.stopped().getMessage();
+        assertTrue(quoted.contains("the cluster manager ended it ('Master removed our application: FAILED')"), quoted);
+        assertFalse(quoted.contains("is in Spark's log above"), quoted);
+        ManagerReason.clear();
     }
 }
