@@ -1,9 +1,10 @@
-"""descent's side of the epoch benchmark: `descent train --npy` of the 784-256-256-10 ReLU softmax
-network with Adam (lr 1e-3) in mini-batches of B rows (a shuffle per epoch). Per step: one run of LONG
-steps per repeat, (wall after step LONG - wall after step SHORT) / (LONG - SHORT) from its history.csv
-(each step's end on the device clock), the same two run lengths PyTorch's side takes inside one
-process; a difference of two separate descent processes carried their start-up noise (+-0.3 s) into
-the figure. Per epoch that times ceil(rows / B). Usage: descent_epochs.py ROOT DATA_DIR BATCHES (e.g.
+"""descent's side of the epoch benchmark: `descent train --npy` of the 784-W-W-10 ReLU softmax network
+(WIDTH, default 256) with Adam (lr 1e-3) in mini-batches of B rows (a shuffle per epoch). Per step:
+one run of LONG steps per repeat, (wall after step LONG - wall after step SHORT) / (LONG - SHORT) from
+its history.csv (each step's end on the device clock), the same two run lengths PyTorch's side takes
+inside one process; a difference of two separate descent processes carried their start-up noise
+(+-0.3 s) into the figure. Per epoch that times ceil(rows / B). DESCENT_CMD runs descent (default
+ROOT/descent; .gpu/run on the GPU machine). Usage: descent_epochs.py ROOT DATA_DIR BATCHES (e.g.
 128,1024). JSON on stdout."""
 import csv, json, math, os, subprocess, sys, tempfile
 
@@ -17,7 +18,7 @@ for b in batches:
 
     def run(k):
         with tempfile.TemporaryDirectory() as out_dir:
-            cmd = [os.path.join(root, "descent"), "train", "--npy", os.path.join(d, "x.npy"), "--npy-target",
+            cmd = [os.environ.get("DESCENT_CMD", os.path.join(root, "descent")), "train", "--npy", os.path.join(d, "x.npy"), "--npy-target",
                    os.path.join(d, "yf.npy"), "--objective", "mlp", "--loss", "softmax", "--layers", f"{width},{width}",
                    "--activation", "relu", "--optimizer", f"adam:lr=0.001,batch={b}", "--steps", str(k),
                    "--precision", "fp32", "--no-progress", "--out", os.path.join(out_dir, "run")]

@@ -43,7 +43,7 @@ public final class RooflineBench {
     public static Plan defaults(DeviceInfo d, List<Precision> precisions) {
         boolean gpu = d.isGpu();
         long copy = Math.min(gpu ? 1L << 30 : 1L << 28, Math.min(d.maxAllocation(), d.globalMemory() / 8));
-        return new Plan(copy, gpu ? 8192 : 1024, new int[]{512, 1024, 2048, 4096}, gpu ? 100_000_000 : 1_000_000, Generators.SEED000_FEATURES, precisions,
+        return new Plan(copy, gpu ? 8192 : 1024, gpu ? new int[]{1024, 2048, 4096, 8192} : new int[]{512, 1024, 2048, 4096}, gpu ? 100_000_000 : 1_000_000, Generators.SEED000_FEATURES, precisions,
                 gpu ? new int[]{1024, 2048, 4096, 8192} : new int[]{256, 512, 1024}, List.of("mlp-10k",
                 "mlp-100k-wide", "mlp-100k-relu", "mlp-100k-linear"), gpu ? 60 : 20);
     }

@@ -41,7 +41,7 @@ final class BenchRooflineCommand implements Callable<Integer> {
     Integer gemm;
 
     @Option(names = "--gemm-sizes", split = ",", description = "Sizes n at which both GEMM engines (descent's gemm.cl "
-            + "and CLBlast) are timed (default 512,1024,2048,4096).")
+            + "and CLBlast) are timed (default 1024,2048,4096,8192 on a GPU, 512,1024,2048,4096 on a CPU).")
     int[] gemmSizes;
 
     @Option(names = "--copy-mib", description = "MiB copied for the bandwidth (default: 1024 on a GPU, 256 on a CPU, "
