@@ -115,11 +115,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         Experiment e = experimentOptions.experiment();
         e.holdout = holdoutOptions.holdout();
-        boolean onValidation = switch (targetOn.toLowerCase(java.util.Locale.ROOT)) {
-            case "training", "train" -> false;
-            case "validation" -> true;
-            default -> throw new io.descent.UsageException("--target-on " + targetOn + ": use training or validation");
-        };
+        boolean onValidation = HoldoutOptions.targetOnValidation(targetOn);
         if (onValidation && !e.holdout.active()) {
             throw new io.descent.UsageException("--target-on validation needs held-out rows: add " + HoldoutOptions.GIVE);
         }

@@ -28,4 +28,13 @@ final class HoldoutOptions {
     Holdout holdout() {
         return new Holdout(fraction, csv, npy, npyTarget);
     }
+
+    /** compare's and race's --target-on: true for validation, false for training, else a usage error. */
+    static boolean targetOnValidation(String targetOn) {
+        return switch (targetOn.toLowerCase(java.util.Locale.ROOT)) {
+            case "training", "train" -> false;
+            case "validation" -> true;
+            default -> throw new io.descent.UsageException("--target-on " + targetOn + ": use training or validation");
+        };
+    }
 }

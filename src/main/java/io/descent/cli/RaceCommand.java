@@ -122,11 +122,7 @@ final class RaceCommand implements Callable<Integer> {
         if (steps < 0) throw new UsageException("--steps = " + steps + " must be >= 0");
         if (!(trialBudget >= 0) || !(budget >= 0)) throw new UsageException("--budget and --trial-budget must be >= 0 seconds");
         Precision p = Precision.parse(precision);
-        boolean onValidation = switch (targetOn.toLowerCase(Locale.ROOT)) {
-            case "training", "train" -> false;
-            case "validation" -> true;
-            default -> throw new UsageException("--target-on " + targetOn + ": use training or validation");
-        };
+        boolean onValidation = HoldoutOptions.targetOnValidation(targetOn);
         Holdout holdout = onValidation ? new Holdout(validation, null) : new Holdout(0, null);
         if (onValidation && !(validation > 0)) {
             throw new UsageException("--validation " + validation + ": --target-on validation needs a share of rows to hold "
