@@ -116,11 +116,9 @@ __kernel void gemm_pack_design(const uint n, const ulong n_all, __global const u
 // one. With upper != 0 only blocks that touch the upper triangle (some j >= i) are computed (SYRK).
 // beta == 0 writes C without reading it.
 inline void block(const uint p, const uint q, const uint m, const uint n, const uint kc, const real alpha,
-                  const real beta, __global const real* Ap, __global const real* Bp, __global real* C,
+                  const real beta, __global const real* a, __global const real* b, __global real* C,
                   const ulong coff, const uint ldc) {
     const uint i0 = p * MR, j0 = q * NR;
-    __global const real* a = Ap + (ulong) p * kc * MR;
-    __global const real* b = Bp + (ulong) q * kc * NR;
     realv t[MR][NV];
 #pragma unroll
     for (int r = 0; r < MR; r++)
@@ -175,9 +173,12 @@ inline void block(const uint p, const uint q, const uint m, const uint n, const 
 
 // RP row panels per work-item, one column panel: groups of one, global size (ceil(panels / RP),
 // column panels). The B panel stays in cache across a work-item's RP blocks, and PoCL starts RP
-// times fewer groups.
+// times fewer groups. The packed panels hold kc k values (a slab); each block sums them in
+// sub-slices of ks, adding each sub-slice's register sums into C (beta for the first), so a slab
+// of several sub-slices rounds exactly as that many launches of one sub-slice each would, in one
+// launch. The block stays in L1 between its sub-slices.
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_tiles(const uint m, const uint n, const uint kc, const real alpha, const real beta,
+void gemm_tiles(const uint m, const uint n, const uint kc, const uint ks, const real alpha, const real beta,
                 __global const real* Ap, __global const real* Bp, __global real* C, const ulong coff,
                 const uint ldc, const int upper) {
     const uint q = get_global_id(1);
@@ -186,6 +187,12 @@ void gemm_tiles(const uint m, const uint n, const uint kc, const real alpha, con
     const uint p1 = min(panels, p0 + RP);
     for (uint p = p0; p < p1; p++) {
         if (upper && q * NR + NR <= p * MR) break; // later panels lie further below the diagonal
-        block(p, q, m, n, kc, alpha, beta, Ap, Bp, C, coff, ldc);
+        uint l0 = 0;
+        do {
+            const uint len = min(ks, kc - l0);
+            block(p, q, m, n, len, alpha, l0 == 0 ? beta : ONE, Ap + ((ulong) p * kc + l0) * MR,
+                  Bp + ((ulong) q * kc + l0) * NR, C, coff, ldc);
+            l0 += ks;
+        } while (l0 < kc);
     }
 }

@@ -57,11 +57,13 @@ public final class DeviceTuning {
         GEMM_KU(null, false, "k unroll of gemm.cl's inner loop (KU)"),
         GEMM_KC(null, false, "k values per packed slice of a gemm.cl product (KC)"),
         GEMM_RP(null, false, "row panels of C per gemm.cl work-item (RP): fewer, longer work-items that keep a B panel in cache"),
-        CHOL_GEMM_FROM(null, false, "rows after a block column from which the blocked Cholesky's trailing update is "
-                + "gemm.cl's SYRK instead of cholesky.cl's (only with GEMM_ENGINE=1)"),
+        CHOL_GEMM_FROM(null, false, "rows after the first block from which the blocked Cholesky is recursive, every "
+                + "update one gemm.cl product, instead of right-looking with cholesky.cl's update (only with GEMM_ENGINE=1)"),
         MLP_FUSED_MAX(null, false, "widest hidden layer of a one-output network trained by the fused kernel (mlp.cl, a "
                 + "row per work-item); wider ones, and every softmax network, run as layers of matrix products (at most "
-                + "64: past it mlp.cl's private arrays overflow a work-item's stack)");
+                + "64: past it mlp.cl's private arrays overflow a work-item's stack)"),
+        GEMM_SLAB(null, true, "most GEMM_KC slices a gemm.cl product packs and multiplies per launch when C is small "
+                + "(under 2^22 entries): fewer launches for long k, the same rounding");
 
         private final String define;
         private final boolean powerOfTwo;
@@ -101,7 +103,8 @@ public final class DeviceTuning {
     // Columns, in Key order: WGS, VEC_BYTES, CHUNKED, GROUPS_PER_CU, TILE_BLOCKS, RB;
     // MLP_VEC_BYTES, MLP_WGS, MLP_CHUNKS, MLP_GROUPS_PER_CU; CHOL_SMALL, CHOL_BLOCK, CHOL_VEC, CHOL_ROWS;
     // GRAM_FROM, GRAM_TS, GRAM_RB, GRAM_KB; WIDE_FROM;
-    // GEMM_ENGINE, GEMM_VEC_BYTES, GEMM_MR, GEMM_NV, GEMM_KU, GEMM_KC, GEMM_RP; CHOL_GEMM_FROM; MLP_FUSED_MAX.
+    // GEMM_ENGINE, GEMM_VEC_BYTES, GEMM_MR, GEMM_NV, GEMM_KU, GEMM_KC, GEMM_RP; CHOL_GEMM_FROM; MLP_FUSED_MAX;
+    // GEMM_SLAB (the GPU entries keep 1, one slice per launch: not measured).
     // WIDE_FROM: on a GPU the fused kernels' p + 1 accumulators per work-item leave the registers past
     // ~64 (reasoned). On PoCL the two passes take 0.8-2.1x the fused one's time up to 1,000 parameters
     // (benchmarks/wide), so the cpu entry keeps it as far as it safely goes.
@@ -113,7 +116,8 @@ public final class DeviceTuning {
             128, 64, 0, 8,
             33, 64, 4, 16,
             65,
-            0, 16, 4, 2, 4, 256, 1, 256, 64);
+            0, 16, 4, 2, 4, 256, 1, 256, 64,
+            1);
 
     /** Largest MLP_FUSED_MAX an override may set: the width mlp.cl's private arrays hold. */
     public static final int MAX_MLP_FUSED = 64;
@@ -129,7 +133,8 @@ public final class DeviceTuning {
                     192, 64, 16, 16,
                     65, 64, 16, 16,
                     MAX_WIDE_FROM,
-                    1, 64, 4, 3, 4, 512, 1, 256, 64)),
+                    1, 64, 4, 3, 4, 512, 1, 256, 64,
+                    16)),
             // NVIDIA schedules warps of 32 and keeps up to 2048 threads per SM: 8 groups of 256 fill one.
             new Entry("nvidia-gpu", null, d -> d.isGpu() && vendorHas(d, "nvidia"), GPU),
             // AMD runs wavefronts of 64; 256 is four of them.

@@ -37,12 +37,15 @@ import java.util.TreeMap;
  * come out as zeros, so no NaN or Inf is produced.
  *
  * <p>Paths: n up to {@link Tuning#smallMax()} in one work-group (one launch for factor and solve
- * together); above that blocked right-looking with {@link Tuning#block()}-wide block columns: a
- * one-work-group factor of the diagonal block, the block row by forward substitution and the trailing
- * matrix by a tiled symmetric rank-b update, in our own kernels, or (Cholesky only) by CLBlast's TRSM
- * and SYRK when the trailing matrix has at least {@link Tuning#clblastFrom()} rows. (A CLBlast call
- * returns the event of its last kernel only, so the phase timer's device time undercounts it: compare
- * the paths by wall time.)
+ * together). Above that, where the device's products are descent's GEMM engine and at least {@link
+ * Tuning#gemmFrom()} rows follow the first block, recursive (see {@link #recursive}): halves of rows
+ * down to {@link Tuning#block()}-row blocks, every update one gemm.cl product of long k. Otherwise
+ * blocked right-looking with {@link Tuning#block()}-wide block columns: a one-work-group factor of
+ * the diagonal block, the block row by forward substitution and the trailing matrix by a tiled
+ * symmetric rank-b update, in our own kernels, or (Cholesky only) by CLBlast's TRSM and SYRK when
+ * the trailing matrix has at least {@link Tuning#clblastFrom()} rows. (A CLBlast call returns the
+ * event of its last kernel only, so the phase timer's device time undercounts it: compare the paths
+ * by wall time.)
  *
  * <p>Accuracy (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., Thm 10.3 and 10.4;
  * the order of the sums does not matter to them, and S only flips signs): the computed factor
@@ -64,8 +67,8 @@ public final class Cholesky implements AutoCloseable {
      * @param vec         values per vector in the kernels (0: the device's SIMD width, {@link
      *                    ClRuntime#vectorWidth})
      * @param rowsPerItem rows of the trailing update per work-item (TI in cholesky.cl: 1, 2, 4, 8, 16)
-     * @param gemmFrom    the trailing update by descent's GEMM engine (gemm.cl's SYRK) when at least
-     *                    this many rows follow a block column; {@link Integer#MAX_VALUE}: never
+     * @param gemmFrom    the recursive path, every product by descent's GEMM engine (gemm.cl), when
+     *                    at least this many rows follow the first block; {@link Integer#MAX_VALUE}: never
      */
     public record Tuning(int smallMax, int block, int clblastFrom, int vec, int rowsPerItem, int gemmFrom) {
         public Tuning {
@@ -303,6 +306,11 @@ public final class Cholesky implements AutoCloseable {
             }
             program.kernel("chol_prepare").args(n, n, h, f, orig, sign, info, lambda)
                     .launch(Phase.SOLVE, n, wgs);
+            if (n - Math.min(n, tuning.block()) >= tuning.gemmFrom()) {
+                recursive(0, n, allowNegative, tol);
+                mirror();
+                return;
+            }
             int nb = tuning.block();
             for (int o = 0; o < n; o += nb) {
                 int bs = Math.min(nb, n - o);
@@ -317,19 +325,57 @@ public final class Cholesky implements AutoCloseable {
                     clblastPanelAndUpdate(o, bs, rest);
                     continue;
                 }
+                panel(o, bs);
                 long chunks = (rest + vec - 1) / vec;
-                program.kernel("chol_panel").args(o, bs, n, n, f, sign, info)
-                        .launch(Phase.SOLVE, Kernel.roundUp(chunks, wgs), wgs);
-                if (rest >= tuning.gemmFrom()) { // A_rest -= U_J,rest' S_J U_J,rest: the upper triangle
-                    gemm().syrkUpper(rest, bs, -1, f, (long) o * n + s0, n, sign, o, 1, f, (long) s0 * n + s0, n, Phase.SOLVE);
-                    continue;
-                }
                 long rowTiles = (rest + ti - 1) / ti;
                 program.kernel("chol_update").args(o, bs, n, n, f, sign, info)
                         .launch(Phase.SOLVE, new long[]{Kernel.roundUp(chunks, wgs), rowTiles}, new long[]{wgs, 1});
             }
-            program.kernel("chol_mirror").args(n, n, f, info).launch(Phase.SOLVE, n, wgs);
+            mirror();
         }
+    }
+
+    /** The block row right of the diagonal block at (o, o), bs rows: U_JJ' S_J \ A_J,rest. */
+    private void panel(int o, int bs) {
+        long chunks = (n - o - bs + vec - 1) / vec;
+        program.kernel("chol_panel").args(o, bs, n, n, f, sign, info).launch(Phase.SOLVE, Kernel.roundUp(chunks, wgs), wgs);
+    }
+
+    private void mirror() {
+        long tiles = (n + MIRROR_TILE - 1) / MIRROR_TILE;
+        int local = (int) Math.min(wgs, 8);
+        program.kernel("chol_mirror").args(n, n, f, info)
+                .launch(Phase.SOLVE, new long[]{Kernel.roundUp(tiles, local), tiles}, new long[]{local, 1});
+    }
+
+    /** cholesky.cl's MT: the mirror's tile edge. */
+    private static final int MIRROR_TILE = 16;
+
+    /**
+     * The recursive factorisation (Gustavson's recursive Cholesky, on U's rows), every product by
+     * gemm.cl. {@code rows(a, b)} factors rows [a, b) of U, all of whose updates from rows above a
+     * have been applied: it factors the first half, applies that half's update to the second, A_[mid,b),[mid,n)
+     * -= U_[a,mid),[mid,b)' S U_[a,mid),[mid,n) (one product of k = mid - a, upper-triangle register
+     * blocks only), then factors the second half. Rows of at most {@link Tuning#block()} are the base:
+     * the diagonal block (chol_block) and the block row right of it (chol_panel). Almost all flops thus
+     * run in products of large k, where each entry of A is read and written once per product (a block
+     * column at a time, k = block, read and wrote all of the trailing matrix per block: 70% of the
+     * time at n = 2048). The lower triangle is scratch until the mirror.
+     */
+    private void recursive(int a, int b, boolean allowNegative, double tol) {
+        int nb = tuning.block();
+        if (b - a <= nb) {
+            program.kernel("chol_block").args(a, b - a, n, f, orig, sign, info, allowNegative ? 1 : 0, tol)
+                    .launch(Phase.SOLVE, wgs, wgs);
+            if (b < n) panel(a, b - a);
+            return;
+        }
+        int blocks = (b - a + nb - 1) / nb;
+        int mid = a + (blocks + 1) / 2 * nb;
+        recursive(a, mid, allowNegative, tol);
+        gemm().gemmScaled(true, false, b - mid, n - mid, mid - a, -1, f, (long) a * n + mid, n, sign, a, f,
+                (long) a * n + mid, n, 1, f, (long) mid * n + mid, n, true, Phase.SOLVE);
+        recursive(mid, b, allowNegative, tol);
     }
 
     /**

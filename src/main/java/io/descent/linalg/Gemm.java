@@ -33,7 +33,7 @@ public class Gemm implements AutoCloseable {
     protected final ClRuntime rt;
     protected final Precision precision;
     private final String engine;
-    private final int mr, nr, kc, nv, ku, vw, rp;
+    private final int mr, nr, kc, nv, ku, vw, rp, slabMax;
     private Program program;
     private Kernel packA, packB, tiles;
     private DeviceArray ap, bp, ones;
@@ -60,6 +60,7 @@ public class Gemm implements AutoCloseable {
         this.nv = t.get(DeviceTuning.Key.GEMM_NV);
         this.ku = t.get(DeviceTuning.Key.GEMM_KU);
         this.rp = t.get(DeviceTuning.Key.GEMM_RP);
+        this.slabMax = t.get(DeviceTuning.Key.GEMM_SLAB);
         this.vw = vw;
         if (engine.equals(DESCENT)) {
             kernels(); // built now, with the caller's set-up, not inside its first timed product
@@ -139,6 +140,25 @@ public class Gemm implements AutoCloseable {
     }
 
     /**
+     * C = alpha op(A) D op(B) + beta C with D = diag(d[dOff .. dOff + k)) scaling the k index (null:
+     * the identity); with {@code upper}, only the register blocks that touch C's upper triangle
+     * (j >= i in C's own indices) are computed, and entries below it are left as they were or partly
+     * written. Always descent's own kernels: the left-looking Cholesky's row-block products
+     * (U' S U restricted to a band of rows).
+     */
+    public void gemmScaled(boolean transA, boolean transB, int m, int n, int k, double alpha, DeviceArray a, long aOff,
+                           int lda, DeviceArray d, long dOff, DeviceArray b, long bOff, int ldb, double beta,
+                           DeviceArray c, long cOff, int ldc, boolean upper, Phase phase) {
+        check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (d != null && (dOff < 0 || d.length() < dOff + k)) {
+            throw new IllegalArgumentException("GEMM: the weights have " + d.length() + " values for " + k
+                    + " k values from offset " + dOff);
+        }
+        if (m == 0 || n == 0) return;
+        own(transA, transB, m, n, k, alpha, a, aOff, lda, d, dOff, b, bOff, ldb, beta, c, cOff, ldc, upper, phase);
+    }
+
+    /**
      * Writes columns [k0, k0 + len) of an operand (k runs along them) into {@code out} as {@code panels}
      * panels of {@code width} values per k: out[panel][l][c] (see gemm.cl), 0 past the operand's edge.
      */
@@ -166,14 +186,15 @@ public class Gemm implements AutoCloseable {
         if (m == 0 || n == 0) return;
         kernels();
         int mp = (m + mr - 1) / mr, nq = (n + nr - 1) / nr;
-        int step = Math.max(1, Math.min(kc, Math.max(k, 1)));
+        int sub = Math.max(1, Math.min(kc, Math.max(k, 1)));
+        int step = Math.max(1, Math.min(slab(m, n), Math.max(k, 1)));
         ensureScratch((long) mp * mr * step, (long) nq * nr * step);
-        int slices = Math.max(1, (k + step - 1) / step);
-        for (int s = 0; s < slices; s++) {
+        int slabs = Math.max(1, (k + step - 1) / step);
+        for (int s = 0; s < slabs; s++) {
             int k0 = s * step, len = Math.max(0, Math.min(step, k - k0));
             a.into(ap, k0, len, mr, mp, phase);
             b.into(bp, k0, len, nr, nq, phase);
-            tiles.args(m, n, len, alpha, s == 0 ? beta : 1.0, ap, bp, c, cOff, ldc, upper ? 1 : 0)
+            tiles.args(m, n, len, sub, alpha, s == 0 ? beta : 1.0, ap, bp, c, cOff, ldc, upper ? 1 : 0)
                     .launch(phase, new long[]{(mp + rp - 1) / rp, nq}, new long[]{1, 1});
         }
     }
@@ -190,6 +211,20 @@ public class Gemm implements AutoCloseable {
                 (out, k0, len, width, panels, ph) -> packB.args(n, len, k0, b, bOff, ldb, transB ? 1 : 0, out)
                         .launch(ph, new long[]{Kernel.roundUp(Math.max(len, 1), 16), panels}, new long[]{16, 1}),
                 beta, c, cOff, ldc, upper, phase);
+    }
+
+    /**
+     * k values packed and multiplied per launch for an m x n product: KC (the sub-slice summed in
+     * registers) times up to GEMM_SLAB, in powers of two, while C is small (under 2^22 entries). A
+     * product with a small C and a long k (X'DX of 100 features over 100,000 rows: 196 slices of
+     * 512, three launches each) spent its time launching; its few row panels reuse a B panel
+     * little, so a long slab's cache footprint costs less than for a square product. The sums round
+     * as with KC alone (see gemm_tiles).
+     */
+    int slab(int m, int n) {
+        long c = Math.max(1, (long) m * n);
+        long grow = Math.max(1, Math.min(slabMax, (1L << 22) / c));
+        return (int) Math.min(1 << 30, (long) kc * Long.highestOneBit(grow));
     }
 
     /** Rows of C per register block (the A panels' width). */

@@ -2,6 +2,7 @@ package io.descent.conformance;
 
 import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceArray;
+import io.descent.cl.DeviceTuning;
 import io.descent.cl.Devices;
 import io.descent.cl.IndexArray;
 import io.descent.cl.Precision;
@@ -101,6 +102,8 @@ public final class KernelExercise {
             cases.put("test functions", x::functions);
             cases.put("cholesky small", () -> x.cholesky(37, null));
             cases.put("cholesky blocked", () -> x.cholesky(Cholesky.Tuning.forDevice(rt.deviceTuning()).smallMax() + 5, null));
+            // the recursive path (every product by gemm.cl), blocks of 16 at n = 61: uneven halves, 4 levels
+            cases.put("cholesky recursive", () -> x.cholesky(61, new Cholesky.Tuning(8, 16, Integer.MAX_VALUE, 0, 8, 1)));
             cases.put("streamed and split", x::blocks);
             cases.put("optimizers", x::optimizers);
             String only = System.getenv("DESCENT_EXERCISE_ONLY"); // one case, for a closer look
@@ -366,6 +369,22 @@ public final class KernelExercise {
                 }
             }
             check("syrk", ref, h);
+        }
+        // k = 23 in sub-slices of 8 packed two to a slab: two launches of gemm_tiles, 8 + 8 and 7
+        String over = "GEMM_KC=8,GEMM_SLAB=2";
+        try (ClRuntime sliced = ClRuntime.open(rt.device(), DeviceTuning.named(rt.deviceTuning().entryName(), rt.device(), over));
+             io.descent.linalg.Gemm g = new io.descent.linalg.Gemm(sliced, p, io.descent.linalg.Gemm.DESCENT);
+             DeviceArray da = sliced.upload(p, a); DeviceArray db = sliced.upload(p, b); DeviceArray dc = sliced.upload(p, c0)) {
+            double[] ref = new double[m * n];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = 1.5 * c0[i * n + j];
+                    for (int l = 0; l < k; l++) sum += a[i * k + l] * b[l * n + j];
+                    ref[i * n + j] = sum;
+                }
+            }
+            g.gemm(false, false, m, n, k, 1, da, 0, k, db, 0, n, 1.5, dc, 0, n, Phase.SOLVE);
+            check("gemm in two slabs (" + over + ")", ref, dc.read());
         }
     }
 

@@ -55,7 +55,9 @@ class CholeskyTest {
         /** As BLOCKED with CLBlast TRSM + SYRK for every trailing update. */
         CLBLAST(new Cholesky.Tuning(8, 16, 1)),
         /** As BLOCKED with every trailing update by gemm.cl's SYRK (signs folded in, so indefinite too). */
-        GEMM(new Cholesky.Tuning(8, 16, Integer.MAX_VALUE, 0, 8, 1));
+        GEMM(new Cholesky.Tuning(8, 16, Integer.MAX_VALUE, 0, 8, 1)),
+        /** As GEMM with blocks of 5 (no multiple of a vector or register block): deep, uneven recursion. */
+        GEMM_ODD(new Cholesky.Tuning(8, 5, Integer.MAX_VALUE, 0, 8, 1));
 
         private final Cholesky.Tuning tuning;
 
@@ -76,6 +78,7 @@ class CholeskyTest {
             for (int n : new int[]{17, 65, 513}) out.add(Arguments.of(n, p, Path.BLOCKED_WIDE));
             for (int n : new int[]{17, 65, 256}) out.add(Arguments.of(n, p, Path.CLBLAST));
             for (int n : new int[]{17, 65, 256, 513}) out.add(Arguments.of(n, p, Path.GEMM));
+            for (int n : new int[]{17, 39, 97, 301}) out.add(Arguments.of(n, p, Path.GEMM_ODD));
         }
         return out.stream();
     }

@@ -64,8 +64,14 @@ class GemmTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void everyTransposeMatchesTheFloat64ProductWithinItsBound(Precision p, String engine, String entry) {
-        // KC=13: k = 45 is four packed slices, the last one short; RP=3: a work-item runs 3 row panels
-        ClRuntime rt = runtime(entry, "GEMM_KC=13,GEMM_RP=3"); // and 3 row panels per work-item
+        // KC=13: k = 45 is four sub-slices, the last one short, in one slab (one launch), or with
+        // GEMM_SLAB=2 in two slabs of 26 and 19; RP=3: a work-item runs 3 row panels
+        for (String over : new String[]{"GEMM_KC=13,GEMM_RP=3", "GEMM_KC=13,GEMM_RP=3,GEMM_SLAB=2"}) {
+            productsMatch(p, engine, entry, runtime(entry, over));
+        }
+    }
+
+    private static void productsMatch(Precision p, String engine, String entry, ClRuntime rt) {
         assumeTrue(p == Precision.FP32 || rt.device().fp64(), "device has no float64");
         int m = 37, n = 43, k = 45;
         Random rnd = new Random(23);
@@ -117,7 +123,13 @@ class GemmTest {
     @MethodSource("cases")
     void weightedSyrkFillsTheUpperTriangleOfXtDX(Precision p, String engine, String entry) {
         assumeTrue(engine.equals(Gemm.DESCENT), "SYRK is descent's own");
-        ClRuntime rt = runtime(entry, "GEMM_KC=64,GEMM_RP=2");
+        // 301 rows in sub-slices of 64: one slab, or slabs of 128, 128 and 45 with GEMM_SLAB=2
+        for (String over : new String[]{"GEMM_KC=64,GEMM_RP=2", "GEMM_KC=64,GEMM_RP=2,GEMM_SLAB=2"}) {
+            syrkMatches(p, engine, entry, runtime(entry, over));
+        }
+    }
+
+    private static void syrkMatches(Precision p, String engine, String entry, ClRuntime rt) {
         assumeTrue(p == Precision.FP32 || rt.device().fp64(), "device has no float64");
         int rows = 301, n = 29, ld = 31;
         Random rnd = new Random(5);
