@@ -1,3 +1,5 @@
+import io.descent.bench.Stats;
+import io.descent.bench.Timing;
 import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceArray;
 import io.descent.cl.Devices;
@@ -5,7 +7,6 @@ import io.descent.cl.Precision;
 import io.descent.linalg.Gemm;
 import io.descent.profile.Phase;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -38,16 +39,10 @@ public class GemmBench {
                             int reps = n >= 4096 ? Math.max(3, repeats / 2) : repeats;
                             one.run(); // warm-up: builds, first launches, page faults
                             rt.finish();
-                            double[] per = new double[reps];
-                            for (int r = 0; r < reps; r++) {
-                                double ts = time(rt, one, SHORT), tl = time(rt, one, LONG);
-                                per[r] = (tl - ts) / (LONG - SHORT);
-                            }
-                            Arrays.sort(per);
-                            double med = per[reps / 2];
+                            Stats t = Timing.steady(rt, SHORT, LONG, reps, one);
                             System.out.printf(Locale.ROOT, "{\"engine\": \"%s\", \"precision\": \"%s\", \"n\": %d, \"median_s\": %.6g, "
                                             + "\"p25_s\": %.6g, \"p75_s\": %.6g, \"repeats\": %d, \"gflops\": %.4g, \"device\": \"%s\"}%n",
-                                    engine, p.label(), n, med, per[reps / 4], per[(3 * reps) / 4], reps, 2.0 * n * n * n / med / 1e9,
+                                    engine, p.label(), n, t.median(), t.p25(), t.p75(), reps, 2.0 * n * n * n / t.median() / 1e9,
                                     rt.device().name().replace("\"", ""));
                             System.out.flush();
                         }
@@ -55,12 +50,5 @@ public class GemmBench {
                 }
             }
         }
-    }
-
-    static double time(ClRuntime rt, Runnable op, int count) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < count; i++) op.run();
-        rt.finish();
-        return (System.nanoTime() - t0) / 1e9;
     }
 }

@@ -1,3 +1,5 @@
+import io.descent.bench.Stats;
+import io.descent.bench.Timing;
 import io.descent.cl.ClRuntime;
 import io.descent.cl.DeviceArray;
 import io.descent.cl.DeviceTuning;
@@ -39,29 +41,16 @@ public class XtdxBench {
                          DeviceArray dw = rt.upload(p, w); DeviceArray h = rt.allocate(p, (long) cols * cols)) {
                         m.hessian(dw, h); // warm-up: builds, first launches
                         rt.finish();
-                        double[] per = new double[repeats];
-                        for (int k = 0; k < repeats; k++) {
-                            double t1 = time(rt, () -> m.hessian(dw, h), 1), t4 = time(rt, () -> m.hessian(dw, h), 4);
-                            per[k] = (t4 - t1) / 3;
-                        }
-                        Arrays.sort(per);
-                        double med = per[repeats / 2];
+                        Stats t = Timing.steady(rt, 1, 4, repeats, () -> m.hessian(dw, h));
                         double flops = 1.0 * rows * cols * cols; // the upper triangle: n p^2 multiply-adds
                         System.out.printf(Locale.ROOT, "{\"path\": \"%s\", \"precision\": \"%s\", \"rows\": %d, \"cols\": %d, "
                                         + "\"median_s\": %.6g, \"p25_s\": %.6g, \"p75_s\": %.6g, \"gflops\": %.4g}%n",
-                                engine.equals("1") ? "gemm.cl" : "gram.cl", p.label(), rows, cols, med, per[repeats / 4],
-                                per[(3 * repeats) / 4], flops / med / 1e9);
+                                engine.equals("1") ? "gemm.cl" : "gram.cl", p.label(), rows, cols, t.median(), t.p25(),
+                                t.p75(), flops / t.median() / 1e9);
                         System.out.flush();
                     }
                 }
             }
         }
-    }
-
-    static double time(ClRuntime rt, Runnable op, int count) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < count; i++) op.run();
-        rt.finish();
-        return (System.nanoTime() - t0) / 1e9;
     }
 }

@@ -44,4 +44,31 @@ public final class Timing {
         }
         return new Result(Stats.of(wall), Stats.of(device));
     }
+
+    /**
+     * Steady-state seconds per run of {@code op}, as a difference of two run lengths: each repeat
+     * times {@code shortRuns} then {@code longRuns} back-to-back runs (one finish each) and takes
+     * (t_long - t_short) / (longRuns - shortRuns), so a launch's start-up and the final wait cancel.
+     * The statistics are over the repeats.
+     */
+    public static Stats steady(ClRuntime rt, int shortRuns, int longRuns, int repeats, Runnable op) {
+        if (shortRuns < 1 || longRuns <= shortRuns || repeats < 1) {
+            throw new IllegalArgumentException("steady state from " + shortRuns + " and " + longRuns + " runs, "
+                    + repeats + " repeats");
+        }
+        double[] per = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            double ts = wall(rt, op, shortRuns), tl = wall(rt, op, longRuns);
+            per[r] = (tl - ts) / (longRuns - shortRuns);
+        }
+        return Stats.of(per);
+    }
+
+    private static double wall(ClRuntime rt, Runnable op, int count) {
+        rt.finish();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < count; i++) op.run();
+        rt.finish();
+        return (System.nanoTime() - t0) * 1e-9;
+    }
 }
