@@ -287,6 +287,25 @@ final class Partitions {
         return n;
     }
 
+    /**
+     * Frees the blocks of data set {@code datasetId} that this executor holds but {@code owners}
+     * (partition index to executor id) gives to another: left behind when the partitions were
+     * spread again. Returns how many.
+     */
+    static int dropMoved(String datasetId, Map<Integer, String> owners) {
+        String me = executorId();
+        int n = 0;
+        for (String key : new ArrayList<>(BLOCKS.keySet())) {
+            if (!key.startsWith(datasetId + "/")) continue;
+            String owner = owners.get(Integer.parseInt(key.substring(datasetId.length() + 1)));
+            if (owner != null && !owner.equals(me)) {
+                drop(key);
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Closes this JVM's executor runtimes once no block is held (local mode, at the end of a run). */
     static void closeIdleRuntimes() {
         if (!BLOCKS.isEmpty()) return;

@@ -19,8 +19,8 @@ import java.util.List;
  * otherwise give each partition to whichever executor had a free core first, and then keep it
  * there (a cached partition's tasks go where it is cached): 4 runs in 11 put 3 of 4 partitions on
  * one executor of two. The plan is a location preference (Spark's "executor_HOST_ID"), so when an
- * executor is lost its partitions are rebuilt on those left, and a late or replacement executor
- * gets nothing until the next run.
+ * executor is lost its partitions are rebuilt on those left; when a replacement executor joins,
+ * {@link SparkObjective} spreads them again ({@link #respread}).
  */
 final class Placement {
     private Placement() {
@@ -28,11 +28,27 @@ final class Placement {
 
     /** The rows, cached where the plan puts them (in local mode, or with one executor: as they are). */
     static JavaRDD<Row> place(JavaSparkContext jsc, JavaRDD<Row> rows, boolean separateExecutors) {
-        int parts = rows.getNumPartitions();
         List<String> executors = separateExecutors ? executors(jsc) : List.of();
         if (executors.size() < 2) {
             return rows.persist(StorageLevel.MEMORY_AND_DISK());
         }
+        return planned(jsc, rows, executors);
+    }
+
+    /**
+     * The placed rows spread again over {@code executors} (at least two), read from where they are
+     * cached now: after a replacement executor joined, blocks rebuilt on the executors left go back
+     * to being one executor's share each. The caller unpersists the old placement once the new one
+     * is cached.
+     */
+    static JavaRDD<Row> respread(JavaSparkContext jsc, JavaRDD<Row> placed, List<String> executors) {
+        if (executors.size() < 2) throw new IllegalArgumentException("spreading over " + executors.size() + " executors");
+        return planned(jsc, placed, executors);
+    }
+
+    /** Partition i of {@code rows}, with the location preference executors[i mod E], persisted. */
+    private static JavaRDD<Row> planned(JavaSparkContext jsc, JavaRDD<Row> rows, List<String> executors) {
+        int parts = rows.getNumPartitions();
         List<Tuple2<Integer, scala.collection.immutable.Seq<String>>> plan = new ArrayList<>();
         for (int i = 0; i < parts; i++) {
             List<String> where = List.of(executors.get(i % executors.size()));

@@ -33,14 +33,18 @@ import java.util.Map;
  */
 final class SparkObjective extends Objective implements Streamed, Described {
     private final JavaSparkContext jsc;
-    private final JavaRDD<Row> rows;
+    private JavaRDD<Row> rows;
     private final BlockSpec spec;
     private final Objective model;
     private final DeviceDataset modelData;
     private final DeviceDataset.Info info;
     private final long total;
     private final int p;
-    private final List<Partitions.Loaded> loaded;
+    private List<Partitions.Loaded> loaded;
+    /** Executors JVMs of their own (not local mode): blocks are spread again when one joins. */
+    private final boolean separate;
+    /** Executors joined (block managers registered) that a spread has taken into account. */
+    private long joinedSeen;
     private final int depth;
     private long rounds;
     private double clusterSeconds;
@@ -71,6 +75,10 @@ final class SparkObjective extends Objective implements Streamed, Described {
         this.loaded = rows.mapPartitionsWithIndex((Integer i, Iterator<Row> it) -> List.of(Partitions.load(s, i, it)).iterator(), true)
                 .collect();
         this.total = loaded.stream().mapToLong(Partitions.Loaded::rows).sum();
+        this.separate = ClusterSettings.separateExecutors(jsc.master());
+        for (Partitions.Loaded l : loaded) {
+            if (!l.executor().equals("driver")) faults.live.putIfAbsent(l.executor(), l.host());
+        }
         jsc.sc().addSparkListener(faults);
     }
 
@@ -79,9 +87,15 @@ final class SparkObjective extends Objective implements Streamed, Described {
         final java.util.concurrent.atomic.AtomicLong lost = new java.util.concurrent.atomic.AtomicLong();
         final java.util.concurrent.atomic.AtomicLong added = new java.util.concurrent.atomic.AtomicLong();
         final java.util.List<String> reasons = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** The executors alive, id to host: those that took the first upload, then as Spark reports them. */
+        final Map<String, String> live = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** Executors whose block manager registered: they can hold cached partitions (a spread waits for this). */
+        final java.util.concurrent.atomic.AtomicLong joined = new java.util.concurrent.atomic.AtomicLong();
 
         @Override
         public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved e) {
+            live.remove(e.executorId());
             lost.incrementAndGet();
             reasons.add("executor " + e.executorId() + ": " + e.reason());
         }
@@ -90,6 +104,21 @@ final class SparkObjective extends Objective implements Streamed, Described {
         public void onExecutorAdded(org.apache.spark.scheduler.SparkListenerExecutorAdded e) {
             added.incrementAndGet();
         }
+
+        // An executor registers its block manager after the executor itself. Its host is the one
+        // Spark's location preferences name ("executor_HOST_ID"), which the executor's own may not be.
+        @Override
+        public void onBlockManagerAdded(org.apache.spark.scheduler.SparkListenerBlockManagerAdded e) {
+            String id = e.blockManagerId().executorId();
+            if (id.equals("driver")) return;
+            live.put(id, e.blockManagerId().host());
+            joined.incrementAndGet();
+        }
+
+        /** The live executors as location preferences ("executor_HOST_ID", Spark's form), in a stable order. */
+        List<String> locations() {
+            return live.entrySet().stream().map(x -> "executor_" + x.getValue() + "_" + x.getKey()).sorted().toList();
+        }
     }
 
     /** A round trip during which executors were lost or blocks rebuilt: what recovering cost. */
@@ -97,6 +126,13 @@ final class SparkObjective extends Objective implements Streamed, Described {
     }
 
     private final List<Recovery> recoveries = new ArrayList<>();
+
+    /** Blocks spread again before round {@code round} because executors joined. */
+    private record Spread(long round, int executors, long moved, long dropped, double seconds) {
+    }
+
+    private final List<Spread> spreads = new ArrayList<>();
+    private final List<String> spreadFailures = new ArrayList<>();
 
     /** Where the partitions went: one entry per partition. */
     List<Partitions.Loaded> partitions() {
@@ -184,12 +220,19 @@ final class SparkObjective extends Objective implements Streamed, Described {
         m.put("cluster_s", timed ? clusterAtEnd - clusterAtStart : clusterSeconds);
         m.put("cluster_rounds_all", rounds);
         m.put("executors_lost", faults.lost.get());
+        m.put("executors_added", faults.added.get());
         m.put("blocks_rebuilt", rebuilt);
         List<Object> rec = new ArrayList<>();
         for (Recovery r : recoveries) {
             rec.add(Map.of("round", r.round(), "executors_lost", r.lost(), "blocks_rebuilt", r.rebuilt(), "round_s", r.seconds()));
         }
         m.put("recoveries", rec);
+        List<Object> sp = new ArrayList<>();
+        for (Spread x : spreads) {
+            sp.add(Map.of("before_round", x.round(), "executors", x.executors(), "blocks_moved", x.moved(),
+                    "blocks_dropped", x.dropped(), "seconds", x.seconds()));
+        }
+        m.put("respread", sp);
         return m;
     }
 
@@ -201,6 +244,12 @@ final class SparkObjective extends Objective implements Streamed, Described {
                             + " that round took %.2f s (the result is unchanged: blocks are rebuilt from the partition's rows)",
                     r.round(), r.lost(), r.lost() == 1 ? "" : "s", r.rebuilt(), r.rebuilt() == 1 ? "" : "s", r.seconds()));
         }
+        for (Spread x : spreads) {
+            out.add(String.format(java.util.Locale.ROOT, "before round %d: executors joined; %d block%s moved so that %d "
+                            + "executors hold the partitions again, in %.2f s", x.round(), x.moved(), x.moved() == 1 ? "" : "s",
+                    x.executors(), x.seconds()));
+        }
+        out.addAll(spreadFailures);
         if (!faults.reasons.isEmpty()) out.add("lost: " + String.join("; ", faults.reasons));
         return out;
     }
@@ -218,6 +267,7 @@ final class SparkObjective extends Objective implements Streamed, Described {
 
     /** One evaluation over all partitions: the summed values, each the row-weighted mean. */
     private double[] roundTrip(Request req, Phase phase) {
+        spreadIfJoined();
         PhaseTimer timer = runtime.timer();
         double[] sum;
         long t0 = System.nanoTime();
@@ -245,6 +295,59 @@ final class SparkObjective extends Objective implements Streamed, Described {
         double[] v = new double[sum.length - Partitions.HEADER];
         for (int i = 0; i < v.length; i++) v[i] = sum[Partitions.HEADER + i] / sum[0];
         return v;
+    }
+
+    /**
+     * When executors joined since the last look (a replacement for a lost one, or a late one), the
+     * partitions are spread over all executors again, as at the start: rebuilt blocks had gone to
+     * the executors left, and cached partitions keep their tasks where they are. Three jobs, none a
+     * round: the executors, the partitions cached and uploaded at their new places (read from
+     * their old ones), and the old blocks freed on executors that no longer own them. The time is
+     * cluster time. A spread that fails leaves the placement as it was.
+     */
+    private void spreadIfJoined() {
+        long joined = faults.joined.get();
+        if (!separate || joined == joinedSeen) return;
+        joinedSeen = joined;
+        long t0 = System.nanoTime();
+        JavaRDD<Row> spread = null;
+        try (PhaseTimer.Scope s = runtime.timer().wall(Phase.CLUSTER)) {
+            List<String> executors = faults.locations();
+            if (executors.size() < 2) return;
+            spread = Placement.respread(jsc, rows, executors);
+            BlockSpec sp = spec;
+            JavaRDD<Partitions.Loaded> loads = spread.mapPartitionsWithIndex((Integer i, Iterator<Row> it) ->
+                    List.of(Partitions.load(sp, i, it)).iterator(), true);
+            // in waves of one partition per executor (partition i is planned for executor i mod E): a
+            // second task waiting for a busy executor (building its first block) would outlast Spark's
+            // locality wait and run elsewhere
+            List<Partitions.Loaded> now = new ArrayList<>();
+            int parts = spread.getNumPartitions(), e = executors.size();
+            for (int w0 = 0; w0 < parts; w0 += e) {
+                int[] wave = java.util.stream.IntStream.range(w0, Math.min(parts, w0 + e)).toArray();
+                for (List<Partitions.Loaded> l : loads.collectPartitions(wave)) now.addAll(l);
+            }
+            Map<Integer, String> owners = new java.util.HashMap<>();
+            for (Partitions.Loaded l : now) owners.put(l.partition(), l.executor());
+            String id = spec.datasetId();
+            int tasks = Math.max(8, 4 * jsc.defaultParallelism());
+            List<Integer> ids = new ArrayList<>();
+            for (int i = 0; i < tasks; i++) ids.add(i);
+            long dropped = jsc.parallelize(ids, tasks).map(i -> (long) Partitions.dropMoved(id, owners)).reduce(Long::sum);
+            rows.unpersist(false);
+            rows = spread;
+            loaded = now;
+            long moved = now.stream().filter(l -> !l.cached()).count();
+            double seconds = (System.nanoTime() - t0) * 1e-9;
+            clusterSeconds += seconds;
+            spreads.add(new Spread(rounds + 1, (int) now.stream().map(Partitions.Loaded::executor).distinct().count(),
+                    moved, dropped, seconds));
+        } catch (RuntimeException e) {
+            if (spread != null && spread != rows) spread.unpersist(false);
+            // the round that follows meets whatever went wrong, as it would have without the spread
+            spreadFailures.add("before round " + (rounds + 1) + ", spreading the partitions over the executors again failed ("
+                    + e.getMessage() + "); they stay where they are");
+        }
     }
 
     @Override
@@ -292,6 +395,7 @@ final class SparkObjective extends Objective implements Streamed, Described {
         try {
             // free the partitions' device memory on the executors that hold them (the same tasks' locality)
             rows.mapPartitions((Iterator<Row> it) -> List.of(Partitions.dropAll(id)).iterator(), true).collect();
+            if (!spreads.isEmpty()) rows.unpersist(false); // a spread's cache (the first one is the source's)
         } catch (RuntimeException stopped) {
             // the session is gone: its executors, and their devices' memory, with it
         }

@@ -121,12 +121,17 @@ class SparkClusterTest {
                 params(json(MainTest.run(spark(log)))), 1e-9, "logistic L-BFGS");
     }
 
+    /**
+     * An executor killed mid-run: its blocks are rebuilt on the one left, the worker starts a
+     * replacement, and at the next round the partitions are spread over both again. The run is
+     * timed (25 s) so that the replacement joins while it lasts; the result must equal one device's
+     * after the same number of steps.
+     */
     @Test
     @SuppressWarnings("unchecked")
-    void anExecutorKilledMidRunChangesNothing() throws InterruptedException {
+    void anExecutorKilledMidRunChangesNothingAndItsReplacementGetsItsShare() throws InterruptedException {
         String[] gd = {"--objective", "linear", "--data", "seed000-regression", "--rows", "3001", "--features", "5",
-                "--optimizer", "gd:lr=0.02", "--steps", "60"};
-        double[] want = params(json(MainTest.run(args(concat(new String[]{"train"}, gd)))));
+                "--optimizer", "gd:lr=0.02"};
         AtomicLong killed = new AtomicLong(-1);
         Thread killer = new Thread(() -> {
             try {
@@ -152,15 +157,28 @@ class SparkClusterTest {
         }, "executor-killer");
         killer.setDaemon(true);
         killer.start();
-        Map<String, Object> j = json(MainTest.run(spark(gd)));
+        MainTest.Result run = MainTest.run(spark(concat(gd, new String[]{"--steps", "1000000", "--time-budget", "25"})));
+        Map<String, Object> j = json(run);
         killer.interrupt();
         killer.join(5000);
         assertTrue(killed.get() > 0, "an executor was killed during the run");
-        assertClose(want, params(j), 1e-12, "gd after a lost executor");
+        int steps = ((Number) j.get("steps")).intValue();
+        double[] want = params(json(MainTest.run(args(concat(new String[]{"train"},
+                concat(gd, new String[]{"--steps", Integer.toString(steps)}))))));
+        assertClose(want, params(j), 1e-12, "gd after a lost executor, " + steps + " steps");
         assertTrue(((Number) j.get("executors_lost")).doubleValue() >= 1, "the loss is counted: " + j.get("executors_lost"));
         assertTrue(((Number) j.get("blocks_rebuilt")).doubleValue() >= 1, "its blocks were rebuilt: " + j.get("blocks_rebuilt"));
-        for (Object e : (List<Object>) j.get("executors")) {
-            assertTrue(!((Map<String, Object>) e).get("pid").equals((double) killed.get()), "the dead executor is not listed");
+        assertTrue(((Number) j.get("executors_added")).doubleValue() >= 1, "a replacement joined: " + j);
+        List<Object> spread = (List<Object>) j.get("respread");
+        System.out.println("cluster after a kill: " + steps + " steps, recoveries " + j.get("recoveries") + ", spread again " + spread);
+        assertTrue(!spread.isEmpty(), "the partitions were spread again: " + j + "\n" + run.err());
+        assertTrue(((Number) ((Map<String, Object>) spread.get(0)).get("blocks_moved")).doubleValue() >= 1, "blocks moved: " + spread);
+        List<Object> ex = (List<Object>) j.get("executors");
+        assertEquals(2, ex.size(), "two executors hold the partitions at the end: " + ex);
+        for (Object e : ex) {
+            Map<String, Object> m = (Map<String, Object>) e;
+            assertTrue(!m.get("pid").equals((double) killed.get()), "the dead executor is not listed");
+            assertEquals(2.0, ((Number) m.get("partitions")).doubleValue(), "balanced again: " + ex);
         }
     }
 
