@@ -1,5 +1,6 @@
-// descent on Spark against MLlib, in local mode, on the same cached data (issue 16). Run with run.sh:
-//   benchmarks/spark/run.sh [OUT_DIR]          (SPARK_ROWS=1000000 REPEATS=3 by default)
+// descent on Spark against MLlib on the same cached data, in local mode (issue 16) or, with
+// MASTER=local-cluster[2,1,MB], on a cluster whose executors are JVMs of their own (issue 27). Run with run.sh:
+//   benchmarks/spark/run.sh [OUT_DIR]          (SPARK_ROWS=1000000 REPEATS=3 MASTER=local[2] by default)
 // Prints one JSON object: the Spark floor (an empty broadcast plus a treeAggregate), then per
 // workload the time to solution and per iteration of MLlib's solvers and of descent's optimizers
 // (PoCL on the executors), the coefficient agreement, and descent's phase split.
@@ -43,13 +44,37 @@ public class SparkBench {
         long rows = Long.parseLong(System.getenv().getOrDefault("SPARK_ROWS", "1000000"));
         repeats = Integer.parseInt(System.getenv().getOrDefault("REPEATS", "3"));
         String only = System.getenv().getOrDefault("WORKLOADS", "linear-10,linear-100,logistic-100");
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("descent-bench")
+        String master = System.getenv().getOrDefault("MASTER", "local[2]");
+        long t0 = System.nanoTime();
+        SparkSession.Builder b = SparkSession.builder().master(master).appName("descent-bench")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").getOrCreate();
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
+        int workers = 0;
+        if (master.startsWith("local-cluster[")) {
+            // executors in JVMs of their own: they need this program's class path (its lambdas, descent,
+            // Spark), the signal-chaining preload PoCL needs in a JVM, and memory for the cached rows
+            String[] shape = master.substring("local-cluster[".length(), master.length() - 1).split(",");
+            workers = Integer.parseInt(shape[0].trim());
+            b = b.config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                    .config("spark.executor.memory", Integer.parseInt(shape[2].trim()) * 3 / 4 + "m");
+            String preload = System.getenv("LD_PRELOAD");
+            if (preload != null) b = b.config("spark.executorEnv.LD_PRELOAD", preload);
+        }
+        SparkSession spark = b.getOrCreate();
         spark.sparkContext().setLogLevel("ERROR");
+        // start-up: the session, then every worker's executor registered (the driver counts as one)
+        while (spark.sparkContext().getExecutorMemoryStatus().size() < workers + 1) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        double startup = (System.nanoTime() - t0) * 1e-9;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("spark", spark.version());
-        out.put("master", "local[2]");
+        out.put("master", master);
+        out.put("session_start_s", startup);
         out.put("partitions", PARTITIONS);
         out.put("rows", rows);
         out.put("repeats", repeats);
