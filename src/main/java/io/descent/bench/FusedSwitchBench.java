@@ -96,20 +96,7 @@ public final class FusedSwitchBench {
             Runnable one = () -> m.lossAndGradient(w, g, loss, 0);
             for (int i = 0; i < 2; i++) one.run(); // warm-up: builds, first launches
             rt.finish();
-            double[] s = new double[repeats];
-            for (int r = 0; r < repeats; r++) {
-                double shortRun = batch(rt, one, k), longRun = batch(rt, one, 3 * k);
-                s[r] = (longRun - shortRun) / (2.0 * k);
-            }
-            return Stats.of(s);
+            return Timing.steady(rt, k, 3 * k, repeats, one);
         }
-    }
-
-    private static double batch(ClRuntime rt, Runnable one, int calls) {
-        rt.finish();
-        long t0 = System.nanoTime();
-        for (int i = 0; i < calls; i++) one.run();
-        rt.finish();
-        return (System.nanoTime() - t0) * 1e-9;
     }
 }

@@ -130,13 +130,7 @@ public class Gemm implements AutoCloseable {
      * with the weights at d[dOff .. dOff + k). */
     public void syrkUpper(int n, int k, double alpha, DeviceArray a, long aOff, int lda, DeviceArray d, long dOff,
                           double beta, DeviceArray c, long cOff, int ldc, Phase phase) {
-        check(true, false, n, n, k, a, aOff, lda, a, aOff, lda, c, cOff, ldc);
-        if (d != null && (dOff < 0 || d.length() < dOff + k)) {
-            throw new IllegalArgumentException("SYRK: the weights have " + d.length() + " values for " + k
-                    + " rows from offset " + dOff);
-        }
-        if (n == 0) return;
-        own(true, false, n, n, k, alpha, a, aOff, lda, d, dOff, a, aOff, lda, beta, c, cOff, ldc, true, phase);
+        gemmScaled(true, false, n, n, k, alpha, a, aOff, lda, d, dOff, a, aOff, lda, beta, c, cOff, ldc, true, phase);
     }
 
     /**

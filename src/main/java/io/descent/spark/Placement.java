@@ -63,10 +63,18 @@ final class Placement {
 
     /** The executors running now, as location preferences "executor_HOST_ID", in a stable order. */
     static List<String> executors(JavaSparkContext jsc) {
+        return probes(jsc).map(i -> where()).distinct().collect().stream().sorted().toList();
+    }
+
+    /**
+     * Many tiny tasks (at least 8, 4 per core): enough that every executor running takes some. For
+     * jobs that must reach each executor, not a partition: finding them, freeing their blocks.
+     */
+    static JavaRDD<Integer> probes(JavaSparkContext jsc) {
         int tasks = Math.max(8, 4 * jsc.defaultParallelism());
         List<Integer> ids = new ArrayList<>();
         for (int i = 0; i < tasks; i++) ids.add(i);
-        return jsc.parallelize(ids, tasks).map(i -> where()).distinct().collect().stream().sorted().toList();
+        return jsc.parallelize(ids, tasks);
     }
 
     private static String where() {

@@ -70,10 +70,8 @@ final class SparkObjective extends Objective implements Streamed, Described {
         this.info = info;
         this.p = model.parameterCount();
         this.depth = rows.getNumPartitions() > 16 ? 3 : 2;
-        BlockSpec s = spec;
         // upload every partition once, up front, and learn where each went
-        this.loaded = rows.mapPartitionsWithIndex((Integer i, Iterator<Row> it) -> List.of(Partitions.load(s, i, it)).iterator(), true)
-                .collect();
+        this.loaded = loads(rows, spec).collect();
         this.total = loaded.stream().mapToLong(Partitions.Loaded::rows).sum();
         this.separate = ClusterSettings.separateExecutors(jsc.master());
         for (Partitions.Loaded l : loaded) {
@@ -256,13 +254,16 @@ final class SparkObjective extends Objective implements Streamed, Described {
 
     /** Where each partition's block is now (built where a partition lost its block). */
     private List<Partitions.Loaded> placement() {
-        BlockSpec s = spec;
         try {
-            return rows.mapPartitionsWithIndex((Integer i, Iterator<Row> it) -> List.of(Partitions.load(s, i, it)).iterator(), true)
-                    .collect();
+            return loads(rows, spec).collect();
         } catch (RuntimeException stopped) {
             return loaded; // the session is gone: the last placement known
         }
+    }
+
+    /** Each partition's block built (or found) where the partition is, with where that is. */
+    private static JavaRDD<Partitions.Loaded> loads(JavaRDD<Row> rows, BlockSpec spec) {
+        return rows.mapPartitionsWithIndex((Integer i, Iterator<Row> it) -> List.of(Partitions.load(spec, i, it)).iterator(), true);
     }
 
     /** One evaluation over all partitions: the summed values, each the row-weighted mean. */
@@ -315,9 +316,7 @@ final class SparkObjective extends Objective implements Streamed, Described {
             List<String> executors = faults.locations();
             if (executors.size() < 2) return;
             spread = Placement.respread(jsc, rows, executors);
-            BlockSpec sp = spec;
-            JavaRDD<Partitions.Loaded> loads = spread.mapPartitionsWithIndex((Integer i, Iterator<Row> it) ->
-                    List.of(Partitions.load(sp, i, it)).iterator(), true);
+            JavaRDD<Partitions.Loaded> loads = loads(spread, spec);
             // in waves of one partition per executor (partition i is planned for executor i mod E): a
             // second task waiting for a busy executor (building its first block) would outlast Spark's
             // locality wait and run elsewhere
@@ -330,10 +329,7 @@ final class SparkObjective extends Objective implements Streamed, Described {
             Map<Integer, String> owners = new java.util.HashMap<>();
             for (Partitions.Loaded l : now) owners.put(l.partition(), l.executor());
             String id = spec.datasetId();
-            int tasks = Math.max(8, 4 * jsc.defaultParallelism());
-            List<Integer> ids = new ArrayList<>();
-            for (int i = 0; i < tasks; i++) ids.add(i);
-            long dropped = jsc.parallelize(ids, tasks).map(i -> (long) Partitions.dropMoved(id, owners)).reduce(Long::sum);
+            long dropped = Placement.probes(jsc).map(i -> (long) Partitions.dropMoved(id, owners)).reduce(Long::sum);
             rows.unpersist(false);
             rows = spread;
             loaded = now;
